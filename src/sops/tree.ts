@@ -13,11 +13,16 @@ export type SopsType = 'str' | 'int' | 'float' | 'bool' | 'time' | 'bytes' | 'co
 export type Scalar =
   /** Text. An ENC[...] value in an encrypted document is a 'str' until decrypted. */
   | { readonly type: 'str'; readonly value: string }
-  /** Integer, kept as its decimal text so big values survive (JSON/YAML ints beyond 2^53). */
+  /**
+   * Integer as text. Stores keep the source spelling when Go's strconv.Atoi accepts it (e.g. `0644`),
+   * else the canonical decimal, so a decrypt of our own encrypt renders the user's spelling back.
+   * The plaintext inside ENC is this text; the MAC always hashes the canonical form (see cipher).
+   */
   | { readonly type: 'int'; readonly value: string }
-  /** Float, kept as text (the source text when it is Go-ParseFloat compatible, else shortest round trip). */
+  /** Float as text: the source spelling when Go's strconv.ParseFloat accepts it, else Go's 'f' -1 form. Same MAC rule as int. */
   | { readonly type: 'float'; readonly value: string }
-  | { readonly type: 'bool'; readonly value: boolean }
+  /** `text` is the source spelling (true/True/TRUE …) when the store knows it; sops writes True/False. */
+  | { readonly type: 'bool'; readonly value: boolean; readonly text?: string }
   /** Timestamp, kept as RFC 3339 text. */
   | { readonly type: 'time'; readonly value: string }
   | { readonly type: 'null' };
