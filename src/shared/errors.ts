@@ -8,27 +8,42 @@ export const ExitCode = {
   ok: 0,
   findings: 1,
   usage: 2,
-  /** sops: could not read the file (our general "not found"). */
-  fileNotFound: 100,
-  /** sops: MAC mismatch. */
+  /** sops CouldNotReadInputFile (2): a file without sops metadata given to decrypt, unreadable input. */
+  notEncrypted: 2,
+  /** sops CouldNotWriteOutputFile. */
+  couldNotWriteOutput: 3,
+  /** sops ErrorDumpingTree: the file's format could not be parsed or rendered. */
+  errorDumpingTree: 4,
+  /** sops ErrorReadingConfig: a problem in .sops.yaml. */
+  errorReadingConfig: 5,
+  /** sops ErrorEncryptingMac. */
+  errorEncryptingMac: 21,
+  /** sops ErrorEncryptingTree. */
+  errorEncryptingValue: 23,
+  /** sops ErrorDecryptingMac. */
+  errorDecryptingMac: 24,
+  /** sops ErrorDecryptingTree: a value failed authentication or has a bad ENC format. */
+  errorDecryptingValue: 25,
+  /** sops MacMismatch. */
   macMismatch: 51,
-  /** sops: the file has no sops metadata. */
-  notEncrypted: 202,
-  /** sops: file already encrypted. */
-  alreadyEncrypted: 203,
-  /** sops: no master key could decrypt the data key. */
-  couldNotRetrieveKey: 128,
-  /** sops: invalid tree / value that cannot be encrypted or decrypted. */
-  errorDecryptingValue: 23,
-  errorEncryptingValue: 24,
-  /** sops: no key was given for encryption. */
+  /** sops MacNotFound. */
+  macNotFound: 52,
+  /** sops ConfigFileNotFound. */
+  configFileNotFound: 61,
+  /** sops InvalidTreePathFormat (bad --extract / set path). */
+  invalidTreePath: 91,
+  /** sops NoFileSpecified, which sops also uses for "cannot operate on non-existent file". */
+  fileNotFound: 100,
+  /** sops NoEncryptionKeyFound: no key was given for encryption. */
   noMasterKeys: 111,
-  /** sops: a config file problem. */
-  errorReadingConfig: 61,
-  /** sops: the file's format could not be parsed. */
-  errorDumpingTree: 7,
-  /** sops: edit produced no change. */
+  /** sops CouldNotRetrieveKey: no master key could decrypt the data key. */
+  couldNotRetrieveKey: 128,
+  /** sops FileHasNotBeenModified (edit). */
   fileHasNotBeenModified: 200,
+  /** sops NoEditorFound. */
+  noEditorFound: 201,
+  /** sops FileAlreadyEncrypted. */
+  alreadyEncrypted: 203,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
