@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { SealguardError } from '../../shared/errors.js';
+import type { Finding, Fragment } from '../../scan/types.js';
+import { loadBuiltinRules, compileRules, loadScanConfig } from '../../scan/rules/index.js';
+import { detect } from '../../scan/engine/index.js';
+import { getReporter } from '../../scan/report/index.js';
+import { fileFragments, stdinFragments, stagedFragments, type SourceContext } from '../../scan/sources/index.js';
+import { repoRoot } from '../../git/index.js';
+import { useColor, type Io } from '../io.js';
+
+export interface ScanCommandOptions {
+  paths: string[];
+  staged?: boolean;
+  stdin?: boolean;
+  stdinName: string;
+  config?: string;
+  reportFormat: 'text' | 'json' | 'sarif';
+  reportPath?: string;
+  redact: boolean;
+  exitCode: number;
+  maxTargetMegabytes: number;
+  verbose?: boolean;
+}
+
+interface Skip {
+  path: string;
+  reason: string;
+}
+
+function chooseSource(opts: ScanCommandOptions, root: string, io: Io, ctx: SourceContext): AsyncIterable<Fragment> {
+  const modes = [opts.staged, opts.stdin, opts.paths.length > 0].filter(Boolean).length;
+  if (modes > 1) throw new SealguardError('USAGE', 'choose one of: PATH…, --staged, --stdin');
+  if (opts.staged) return stagedFragments(root, ctx);
+  if (opts.stdin) return stdinFragments(io.stdin, opts.stdinName, ctx);
+  return fileFragments(opts.paths.length > 0 ? opts.paths : ['.'], io.cwd, ctx);
+}
+
+/** `sealguard scan`: sources → engine → report. Returns the exit status. */
+export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number> {
+  // Staged scans report paths from the repository root, as git does; the config lives there too.
+  const root = opts.staged ? await repoRoot(io.cwd) : io.cwd;
+  const config = loadScanConfig(root, opts.config);
+  const specs = config.extend.useDefault ? [...loadBuiltinRules(), ...config.rules] : [...config.rules];
+  const rules = compileRules(specs, config);
+
+  const skips: Skip[] = [];
+  const ctx: SourceContext = {
+    maxTargetBytes: opts.maxTargetMegabytes * 1024 * 1024,
+    onSkip: (p, reason) => skips.push({ path: p, reason }),
+  };
+
+  const findings: Finding[] = [];
+  for await (const fragment of chooseSource(opts, root, io, ctx)) {
+    const found = detect(rules, fragment);
+    for (const f of found) findings.push(f);
+  }
+
+  reportSkips(skips, io, opts.verbose === true);
+
+  const toFile = opts.reportPath !== undefined;
+  const reporter = getReporter(opts.reportFormat);
+  const out = reporter.write(findings, {
+    redact: opts.redact,
+    rules: specs,
+    color: !toFile && opts.reportFormat === 'text' && useColor(io.stdout, io.env),
+  });
+  if (toFile) {
+    await fs.mkdir(path.dirname(path.resolve(io.cwd, opts.reportPath!)), { recursive: true });
+    await fs.writeFile(path.resolve(io.cwd, opts.reportPath!), out);
+    if (opts.reportFormat !== 'text' || findings.length > 0) {
+      io.stderr.write(`sealguard: ${findings.length} finding(s); report written to ${opts.reportPath}\n`);
+    }
+  } else if (out !== '') {
+    io.stdout.write(out);
+  }
+  return findings.length > 0 ? opts.exitCode : 0;
+}
+
+/** One summary line on stderr; the full list with --verbose. Never a reason to fail the scan. */
+function reportSkips(skips: Skip[], io: Io, verbose: boolean): void {
+  if (skips.length === 0) return;
+  if (verbose) {
+    for (const s of skips) io.stderr.write(`sealguard: skipped ${s.path}: ${s.reason}\n`);
+    return;
+  }
+  const byReason = new Map<string, number>();
+  for (const s of skips) {
+    const key = s.reason.replace(/\s*\(.*\)$/, '');
+    byReason.set(key, (byReason.get(key) ?? 0) + 1);
+  }
+  const parts = [...byReason].map(([reason, n]) => `${n} ${reason}`);
+  io.stderr.write(`sealguard: skipped ${skips.length} file(s) (${parts.join(', ')}); --verbose lists them\n`);
+}

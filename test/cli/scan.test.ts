@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, repoDir } from '../helpers/cli.js';
+import { TempRepo } from '../helpers/git-repo.js';
+
+// Fake credentials, assembled at run time so this file itself stays clean for `sealguard scan .`.
+const githubToken = 'ghp_' + 'R4nd0mT0k3nV4lu3'.repeat(2) + 'Zq9W';
+const awsKeyId = 'AKIA' + 'QX7TZ2LKM4NB6PWR';
+
+const repos: TempRepo[] = [];
+function repo(): TempRepo {
+  const r = new TempRepo();
+  repos.push(r);
+  return r;
+}
+afterEach(() => {
+  while (repos.length) repos.pop()!.remove();
+});
+
+describe('sealguard scan --staged', () => {
+  it('blocks a staged GitHub token and names file, line, column, rule and a masked secret', () => {
+    const r = repo();
+    r.write('app/config.js', `const a = 1;\nconst token = "${githubToken}";\n`);
+    r.git('add', '.');
+    const out = runCli(['scan', '--staged'], { cwd: r.dir });
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain('app/config.js:2:');
+    expect(out.stdout).toMatch(/github/i);
+    expect(out.stdout).not.toContain(githubToken);
+    expect(out.stdout).toContain(githubToken.slice(0, 4));
+  });
+
+  it('reports nothing for a clean staged change and exits 0', () => {
+    const r = repo();
+    r.write('src/index.js', 'export const answer = 42;\n');
+    r.git('add', '.');
+    const out = runCli(['scan', '--staged'], { cwd: r.dir });
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+  });
+
+  it('does not report a secret that was already committed and is untouched by the change', () => {
+    const r = repo();
+    r.write('old.env', `GITHUB_TOKEN=${githubToken}\n`);
+    r.commitAll('legacy');
+    r.write('old.env', `GITHUB_TOKEN=${githubToken}\nDEBUG=true\n`);
+    r.git('add', '.');
+    const out = runCli(['scan', '--staged'], { cwd: r.dir });
+    expect(out.code).toBe(0);
+  });
+
+  it('uses --exit-code for findings', () => {
+    const r = repo();
+    r.write('a.txt', `key ${githubToken}\n`);
+    r.git('add', '.');
+    expect(runCli(['scan', '--staged', '--exit-code', '7'], { cwd: r.dir }).code).toBe(7);
+  });
+});
+
+describe('sealguard install', () => {
+  it('blocks git commit of a secret, lets a clean commit through, and uninstall restores the old hook', () => {
+    const r = repo();
+    const hooks = path.join(r.dir, '.git', 'hooks');
+    mkdirSync(hooks, { recursive: true });
+    const previous = '#!/bin/sh\necho previous-hook-ran\nexit 0\n';
+    writeFileSync(path.join(hooks, 'pre-commit'), previous);
+    chmodSync(path.join(hooks, 'pre-commit'), 0o755);
+
+    const inst = runCli(['install'], { cwd: r.dir });
+    expect(inst.code).toBe(0);
+
+    r.write('deploy.sh', `export AWS_ACCESS_KEY_ID=${awsKeyId}\n`);
+    r.git('add', '.');
+    const blocked = r.tryGit('commit', '-m', 'add deploy');
+    expect(blocked.code).not.toBe(0);
+    expect(blocked.output).toContain('deploy.sh:1:');
+    expect(blocked.output).toContain('previous-hook-ran');
+    expect(blocked.output).not.toContain(awsKeyId);
+
+    r.write('deploy.sh', 'export AWS_PROFILE=deploy\n');
+    r.git('add', '.');
+    expect(r.tryGit('commit', '-m', 'add deploy').code).toBe(0);
+
+    expect(runCli(['install', '--uninstall'], { cwd: r.dir }).code).toBe(0);
+    expect(readFileSync(path.join(hooks, 'pre-commit'), 'utf8')).toBe(previous);
+  });
+});
+
+describe('sealguard scan PATH and --stdin', () => {
+  it('writes a gitleaks-shaped JSON report to --report-path with the secret masked', () => {
+    const r = repo();
+    r.write('settings.py', `GITHUB_TOKEN = "${githubToken}"\n`);
+    const out = runCli(['scan', '.', '--report-format', 'json', '--report-path', 'report.json'], { cwd: r.dir });
+    expect(out.code).toBe(1);
+    const report = JSON.parse(readFileSync(path.join(r.dir, 'report.json'), 'utf8')) as Record<string, unknown>[];
+    expect(report).toHaveLength(1);
+    expect(report[0]).toMatchObject({ File: 'settings.py', StartLine: 1, EndLine: 1 });
+    expect(String(report[0].Secret)).not.toBe(githubToken);
+    expect(JSON.stringify(report)).not.toContain(githubToken);
+  });
+
+  it('shows the whole secret only with --no-redact', () => {
+    const r = repo();
+    r.write('settings.py', `GITHUB_TOKEN = "${githubToken}"\n`);
+    const out = runCli(['scan', '.', '--no-redact', '-f', 'json'], { cwd: r.dir });
+    expect(JSON.parse(out.stdout)[0].Secret).toBe(githubToken);
+  });
+
+  it('honours .gitignore when scanning a folder', () => {
+    const r = repo();
+    r.write('.gitignore', 'build/\n');
+    r.write('build/out.js', `const t = "${githubToken}";\n`);
+    expect(runCli(['scan', '.'], { cwd: r.dir }).code).toBe(0);
+  });
+
+  it('scans standard input under the given name', () => {
+    const r = repo();
+    const out = runCli(['scan', '--stdin', '--stdin-name', 'pasted.txt', '-f', 'json'], { cwd: r.dir, input: `token: ${githubToken}\n` });
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout)[0].File).toBe('pasted.txt');
+  });
+
+  it('rejects an unknown report format with a one-line error and exit 2', () => {
+    const r = repo();
+    const out = runCli(['scan', '.', '--report-format', 'xml'], { cwd: r.dir });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/xml/);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('finds nothing in this repository itself', () => {
+    const out = runCli(['scan', '.'], { cwd: repoDir });
+    expect(out.stdout).toBe('');
+    expect(out.code).toBe(0);
+    expect(existsSync(path.join(repoDir, '.sealguard.yaml'))).toBe(true);
+  });
+});
