@@ -1,0 +1,189 @@
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { SealguardError, ExitCode } from '../shared/errors.js';
+
+/**
+ * Running git. Every call goes through here so that every call gets the same options: paths printed
+ * verbatim (core.quotepath=false; the parsers still undo C-quoting for control characters) and
+ * English messages, so failures can be classified into stable error codes.
+ *
+ * A git call is plain data, `{args, parse}`, and the parsers are pure functions tested on captured
+ * output; long outputs (`diff`, `log -p`) are streamed line by line instead.
+ */
+
+export interface GitCall<T> {
+  readonly args: readonly string[];
+  readonly parse: (stdout: string) => T;
+  /** Exit codes that carry an answer rather than a failure (e.g. 1 for `rev-parse --verify -q`). */
+  readonly okExitCodes?: readonly number[];
+  readonly input?: string;
+}
+
+export interface GitOptions {
+  readonly cwd: string;
+  /** Written to git's stdin. */
+  readonly input?: string;
+  readonly okExitCodes?: readonly number[];
+}
+
+export interface GitResult {
+  readonly stdout: string;
+  readonly exitCode: number;
+}
+
+const BASE_ARGS = ['-c', 'core.quotepath=false'] as const;
+const MAX_STDERR = 16 * 1024;
+
+function gitEnv(): NodeJS.ProcessEnv {
+  // Keep the caller's environment: inside a hook GIT_INDEX_FILE / GIT_DIR point at the index being
+  // committed (e.g. the temporary index of `git commit -a`), and that is what must be scanned.
+  return { ...process.env, LC_ALL: 'C', LANGUAGE: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' };
+}
+
+/** Turn a failed git invocation into the one-line error a user sees. */
+export function gitFailure(args: readonly string[], cwd: string, exitCode: number | null, stderr: string): SealguardError {
+  const sub = args.find((a) => !a.startsWith('-')) ?? 'git';
+  const firstLine = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
+  if (/not a git repository/i.test(stderr)) {
+    return new SealguardError('GIT_NOT_A_REPO', `not a git repository: ${cwd}`, { exitCode: ExitCode.usage });
+  }
+  if (/dubious ownership/i.test(stderr)) {
+    return new SealguardError('GIT_UNSAFE_REPO', `git refuses to work in ${cwd}: it is owned by another user`, {
+      exitCode: ExitCode.usage,
+      details: [`if you trust it: git config --global --add safe.directory ${cwd}`],
+    });
+  }
+  const reason = firstLine ? firstLine.replace(/^(fatal|error): /, '') : `exit status ${exitCode ?? 'signal'}`;
+  return new SealguardError('GIT_FAILED', `git ${sub} failed: ${reason}`, { exitCode: ExitCode.usage });
+}
+
+function spawnFailure(e: NodeJS.ErrnoException, cwd: string): SealguardError {
+  if (e.code === 'ENOENT') {
+    let cwdExists = true;
+    try {
+      cwdExists = statSync(cwd).isDirectory();
+    } catch {
+      cwdExists = false;
+    }
+    if (!cwdExists) return new SealguardError('PATH_NOT_FOUND', `no such folder: ${cwd}`, { exitCode: ExitCode.usage, cause: e });
+    return new SealguardError('GIT_NOT_FOUND', 'git is not installed or not on PATH', { exitCode: ExitCode.usage, cause: e });
+  }
+  return new SealguardError('GIT_FAILED', `cannot run git: ${e.message}`, { exitCode: ExitCode.usage, cause: e });
+}
+
+function start(args: readonly string[], opts: GitOptions) {
+  return spawn('git', [...BASE_ARGS, ...args], {
+    cwd: opts.cwd,
+    env: gitEnv(),
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Run git to completion and return its output; a non-accepted exit status throws a SealguardError. */
+export function execGit(args: readonly string[], opts: GitOptions): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = start(args, opts);
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (s: string) => {
+      if (stderr.length < MAX_STDERR) stderr += s;
+    });
+    child.on('error', (e) => reject(spawnFailure(e, opts.cwd)));
+    child.on('close', (code) => {
+      const exitCode = code ?? -1;
+      if (exitCode === 0 || opts.okExitCodes?.includes(exitCode)) {
+        resolve({ stdout: Buffer.concat(out).toString('utf8'), exitCode });
+      } else {
+        reject(gitFailure(args, opts.cwd, code, stderr));
+      }
+    });
+    if (opts.input !== undefined && child.stdin) child.stdin.end(opts.input);
+  });
+}
+
+/** Run a git call and parse its output. */
+export async function runGit<T>(cwd: string, call: GitCall<T>): Promise<T> {
+  const { stdout } = await execGit(call.args, { cwd, okExitCodes: call.okExitCodes, input: call.input });
+  return call.parse(stdout);
+}
+
+/**
+ * Stream git's stdout as lines (without the '\n'). UTF-8 is decoded across chunk boundaries; a
+ * '\r' before the '\n' is kept, since only the caller knows whether it is content. Stopping the
+ * iteration early kills git. A failure exit status throws after the lines already produced.
+ */
+export async function* streamGitLines(args: readonly string[], opts: GitOptions): AsyncGenerator<string, void, undefined> {
+  const child = start(args, opts);
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (s: string) => {
+    if (stderr.length < MAX_STDERR) stderr += s;
+  });
+  const done = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (e) => reject(spawnFailure(e, opts.cwd)));
+    child.on('close', (code) => resolve(code));
+  });
+  // Observed below; this only keeps an early spawn error from being reported as unhandled.
+  done.catch(() => undefined);
+  if (opts.input !== undefined && child.stdin) child.stdin.end(opts.input);
+  child.stdout.setEncoding('utf8');
+  let finished = false;
+  try {
+    let rest = '';
+    for await (const chunk of child.stdout as AsyncIterable<string>) {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      for (const line of parts) yield line;
+    }
+    if (rest.length > 0) yield rest;
+    const code = await done;
+    finished = true;
+    if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, stderr);
+  } finally {
+    if (!finished && child.exitCode === null && child.signalCode === null) child.kill();
+  }
+}
+
+/** Git calls as data, with pure parsers. */
+export const gitCalls = {
+  /** `true`/`false`; exit 128 outside any repository is an answer, not a failure. */
+  isInsideWorkTree: {
+    args: ['rev-parse', '--is-inside-work-tree'],
+    okExitCodes: [128],
+    parse: (out: string): boolean => out.trim() === 'true',
+  },
+  showToplevel: {
+    args: ['rev-parse', '--show-toplevel'],
+    parse: (out: string): string => out.replace(/\n$/, ''),
+  },
+  /** The commit HEAD points at, or undefined before the first commit. */
+  headCommit: {
+    args: ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'],
+    okExitCodes: [1],
+    parse: (out: string): string | undefined => out.trim() || undefined,
+  },
+  /** The empty tree's id in this repository's hash (sha1 or sha256). */
+  emptyTree: {
+    args: ['hash-object', '-t', 'tree', '--stdin'],
+    input: '',
+    parse: (out: string): string => out.trim(),
+  },
+  gitPath: (name: string): GitCall<string> => ({
+    args: ['rev-parse', '--git-path', name],
+    parse: (out: string): string => out.replace(/\n$/, ''),
+  }),
+  /** NUL-separated (`-z`), so no quoting to undo. */
+  lsFiles: (pathspec: readonly string[]): GitCall<string[]> => ({
+    args: ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...pathspec],
+    parse: parseNulList,
+  }),
+} as const;
+
+export function parseNulList(out: string): string[] {
+  return out.split('\0').filter((s) => s.length > 0);
+}
