@@ -78,8 +78,14 @@ function start(args: readonly string[], opts: GitOptions) {
   return spawn('git', [...BASE_ARGS, ...args], {
     cwd: opts.cwd,
     env: gitEnv(),
-    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+}
+
+function feed(child: ReturnType<typeof start>, input: string | undefined): void {
+  // An EPIPE from a git that exits without reading its stdin is not our failure; its exit status tells.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(input ?? '');
 }
 
 /** Run git to completion and return its output; a non-accepted exit status throws a SealguardError. */
@@ -102,7 +108,7 @@ export function execGit(args: readonly string[], opts: GitOptions): Promise<GitR
         reject(gitFailure(args, opts.cwd, code, stderr));
       }
     });
-    if (opts.input !== undefined && child.stdin) child.stdin.end(opts.input);
+    feed(child, opts.input);
   });
 }
 
@@ -130,7 +136,7 @@ export async function* streamGitLines(args: readonly string[], opts: GitOptions)
   });
   // Observed below; this only keeps an early spawn error from being reported as unhandled.
   done.catch(() => undefined);
-  if (opts.input !== undefined && child.stdin) child.stdin.end(opts.input);
+  feed(child, opts.input);
   child.stdout.setEncoding('utf8');
   let finished = false;
   try {

@@ -1,0 +1,20 @@
+/**
+ * Bytes of a file → text to scan, or `undefined` for binary content. Binary means a NUL byte in the
+ * first 8 KB, as git decides; UTF-16 text (which is full of NULs) is recognised by its BOM first.
+ */
+
+const SNIFF_BYTES = 8192;
+const utf16le = new TextDecoder('utf-16le');
+
+export function decodeText(buf: Buffer): string | undefined {
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.toString('utf8', 3);
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return utf16le.decode(buf.subarray(2));
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    // Swap to little-endian rather than rely on a big-endian decoder (absent in small-ICU builds).
+    const body = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));
+    body.swap16();
+    return utf16le.decode(body);
+  }
+  if (buf.subarray(0, SNIFF_BYTES).includes(0)) return undefined;
+  return buf.toString('utf8');
+}

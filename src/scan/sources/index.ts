@@ -1,0 +1,7 @@
+// Sources: turn files, stdin and git changes into fragments for the engine.
+export type { SourceContext } from './context.js';
+export { fileFragments, pathFragments } from './files.js';
+export { stdinFragments } from './stdin.js';
+export { stagedFragments } from './staged.js';
+export { diffFragment } from './diff-fragments.js';
+export { decodeText } from './decode.js';

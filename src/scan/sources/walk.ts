@@ -1,0 +1,75 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { SourceContext } from './context.js';
+import { toSlash } from './context.js';
+
+/**
+ * Walk a folder that is not in a git work tree, honouring every .gitignore on the way down the way
+ * git does: a deeper file can re-include what a shallower one excluded. Never enters `.git`;
+ * symlinks to folders are skipped (they can loop); symlinks to files are followed.
+ */
+
+interface Level {
+  /** Folder of the .gitignore, relative to the walk root, '' for the root. */
+  readonly base: string;
+  readonly ig: Ignore;
+}
+
+function isIgnored(levels: readonly Level[], rel: string, isDir: boolean): boolean {
+  let ignored = false;
+  for (const { base, ig } of levels) {
+    const local = base === '' ? rel : rel.slice(base.length + 1);
+    const r = ig.test(isDir ? `${local}/` : local);
+    if (r.ignored) ignored = true;
+    else if (r.unignored) ignored = false;
+  }
+  return ignored;
+}
+
+async function readGitignore(dir: string): Promise<Ignore | undefined> {
+  try {
+    return ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Files under `root` (absolute), as paths relative to it with '/' separators, in sorted order. */
+export async function* walkFolder(root: string, ctx: SourceContext, displayPrefix: string): AsyncGenerator<string, void, undefined> {
+  async function* visit(rel: string, levels: readonly Level[]): AsyncGenerator<string, void, undefined> {
+    const dir = rel === '' ? root : path.join(root, rel);
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      ctx.onSkip(displayPrefix + rel || '.', `unreadable folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      return;
+    }
+    const own = await readGitignore(dir);
+    const here = own ? [...levels, { base: rel, ig: own }] : levels;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.name === '.git') continue;
+      const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
+      let isDir = e.isDirectory();
+      if (e.isSymbolicLink()) {
+        try {
+          isDir = (await fs.stat(path.join(dir, e.name))).isDirectory();
+        } catch {
+          continue; // dangling link: nothing to read
+        }
+        if (isDir) {
+          if (!isIgnored(here, childRel, true)) ctx.onSkip(toSlash(displayPrefix + childRel), 'symlink to a folder');
+          continue;
+        }
+      } else if (!isDir && !e.isFile()) {
+        continue; // sockets, fifos, devices
+      }
+      if (isIgnored(here, childRel, isDir)) continue;
+      if (isDir) yield* visit(childRel, here);
+      else yield childRel;
+    }
+  }
+  yield* visit('', []);
+}
