@@ -1,0 +1,141 @@
+import micromatch from 'micromatch';
+import type { RuleSpec } from '../types.js';
+import type { GlobalAllow, ScanConfig } from './config.js';
+import { isRegexPathPattern } from './config.js';
+import { KeywordMatcher } from './keywords.js';
+import { rulesInvalid } from './load.js';
+import { compileRe2, re2Test, type Re2 } from './regex.js';
+
+/** A rule ready to run: patterns compiled once, lists normalised for the engine's hot path. */
+export interface CompiledRule {
+  readonly spec: RuleSpec;
+  /** The rule's regex with flags `gd` (walk all matches, report group offsets). */
+  readonly regex: Re2;
+  /** Number of capture groups in the regex. */
+  readonly groups: number;
+  readonly path?: Re2;
+  readonly allowPaths: readonly Re2[];
+  readonly allowRegexes: readonly Re2[];
+  /** Lower-cased stopwords. */
+  readonly stopwords: readonly string[];
+  /** Generic rules (tag `generic` or id `generic-…`) lose to a provider rule that finds the same secret. */
+  readonly generic: boolean;
+  /** Lower-cased keywords, for checks outside the shared automaton (rule examples). */
+  readonly keywords: readonly string[];
+}
+
+export interface CompiledAllow {
+  readonly paths: readonly ((path: string) => boolean)[];
+  readonly regexes: readonly Re2[];
+  readonly stopwords: readonly string[];
+}
+
+export interface CompiledRules {
+  readonly rules: readonly CompiledRule[];
+  /** One automaton over every distinct keyword of every rule. */
+  readonly keywords: KeywordMatcher;
+  /** For each keyword id of the automaton, the indices of the rules that list it. */
+  readonly keywordRules: readonly (readonly number[])[];
+  /** Rules without keywords: they run on every fragment. */
+  readonly alwaysRun: readonly number[];
+  readonly allow: CompiledAllow;
+}
+
+/**
+ * Compile rules for the engine. With a config: `extend.useDefault: false` drops `specs` (the built-in
+ * rules), config rules are added (a config rule with a built-in id replaces that rule), and
+ * `disabledRules` are removed. Throws RULES_INVALID listing every pattern RE2 rejects.
+ */
+export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): CompiledRules {
+  const selected = selectRules(specs, config);
+  const problems: string[] = [];
+  const rules: CompiledRule[] = [];
+  for (const spec of selected) {
+    const rule = compileRule(spec, problems);
+    if (rule) rules.push(rule);
+  }
+  const allow = compileAllow(config?.allow, config?.source ?? 'config', problems);
+  if (problems.length > 0) throw rulesInvalid(problems);
+
+  const keywordIds = new Map<string, number>();
+  const keywordRules: number[][] = [];
+  const alwaysRun: number[] = [];
+  rules.forEach((rule, index) => {
+    if (rule.keywords.length === 0) {
+      alwaysRun.push(index);
+      return;
+    }
+    for (const k of new Set(rule.keywords)) {
+      let id = keywordIds.get(k);
+      if (id === undefined) {
+        id = keywordRules.length;
+        keywordIds.set(k, id);
+        keywordRules.push([]);
+      }
+      keywordRules[id].push(index);
+    }
+  });
+  return { rules, keywords: new KeywordMatcher([...keywordIds.keys()]), keywordRules, alwaysRun, allow };
+}
+
+function selectRules(specs: readonly RuleSpec[], config: ScanConfig | undefined): RuleSpec[] {
+  if (!config) return [...specs];
+  const byId = new Map<string, RuleSpec>();
+  if (config.extend.useDefault) for (const s of specs) byId.set(s.id, s);
+  for (const s of config.rules) byId.set(s.id, s);
+  for (const id of config.disabledRules) byId.delete(id);
+  return [...byId.values()];
+}
+
+function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefined {
+  const prefix = `${spec.source}: ${spec.id}: `;
+  const main = compileRe2(spec.regex, 'gd');
+  if (!main.ok) {
+    problems.push(`${prefix}regex is not valid RE2 syntax (no look-around or backreferences): ${main.error}`);
+    return undefined;
+  }
+  if (spec.secretGroup !== undefined && spec.secretGroup > main.groups) {
+    problems.push(`${prefix}secretGroup ${spec.secretGroup} is beyond the regex's ${main.groups} capture group(s)`);
+  }
+  const one = (pattern: string, field: string): Re2 | undefined => {
+    const r = compileRe2(pattern, '');
+    if (r.ok) return r.regex;
+    problems.push(`${prefix}${field} is not valid RE2 syntax: ${r.error}`);
+    return undefined;
+  };
+  const many = (patterns: readonly string[] | undefined, field: string): Re2[] =>
+    (patterns ?? []).flatMap((p, i) => one(p, `${field}[${i}]`) ?? []);
+  const path = spec.path !== undefined ? one(spec.path, 'path') : undefined;
+  return {
+    spec,
+    regex: main.regex,
+    groups: main.groups,
+    ...(path ? { path } : {}),
+    allowPaths: many(spec.allow?.paths, 'allow.paths'),
+    allowRegexes: many(spec.allow?.regexes, 'allow.regexes'),
+    stopwords: (spec.allow?.stopwords ?? []).map((w) => w.toLowerCase()).filter((w) => w.length > 0),
+    generic: spec.tags.includes('generic') || spec.id === 'generic' || spec.id.startsWith('generic-'),
+    keywords: spec.keywords.map((k) => k.toLowerCase()),
+  };
+}
+
+function compileAllow(allow: GlobalAllow | undefined, source: string, problems: string[]): CompiledAllow {
+  if (!allow) return { paths: [], regexes: [], stopwords: [] };
+  const paths: ((p: string) => boolean)[] = [];
+  allow.paths.forEach((pattern, i) => {
+    if (isRegexPathPattern(pattern)) {
+      const r = compileRe2(pattern, '');
+      if (r.ok) paths.push((p) => re2Test(r.regex, p));
+      else problems.push(`${source}: allow.paths[${i}] is not a valid RE2 regex: ${r.error}`);
+    } else {
+      paths.push(micromatch.matcher(pattern, { dot: true, basename: true }));
+    }
+  });
+  const regexes: Re2[] = [];
+  allow.regexes.forEach((pattern, i) => {
+    const r = compileRe2(pattern, '');
+    if (r.ok) regexes.push(r.regex);
+    else problems.push(`${source}: allow.regexes[${i}] is not a valid RE2 regex: ${r.error}`);
+  });
+  return { paths, regexes, stopwords: allow.stopwords.map((w) => w.toLowerCase()).filter((w) => w.length > 0) };
+}
