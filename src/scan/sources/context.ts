@@ -11,8 +11,8 @@ export function tooLarge(size: number, ctx: SourceContext): boolean {
 }
 
 export function sizeReason(size: number): string {
-  const mb = (size / (1024 * 1024)).toFixed(1);
-  return `larger than --max-target-megabytes (${mb} MB)`;
+  const human = size >= 1024 * 1024 ? `${(size / (1024 * 1024)).toFixed(1)} MB` : `${(size / 1024).toFixed(1)} KB`;
+  return `larger than --max-target-megabytes (${human})`;
 }
 
 /** Paths in fragments use '/' on every platform. */

@@ -19,6 +19,10 @@ interface Candidate {
   readonly rel: string;
 }
 
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function displayPath(cwd: string, abs: string): string {
   return toSlash(path.relative(cwd, abs)) || path.basename(abs);
 }
@@ -29,12 +33,11 @@ function displayPath(cwd: string, abs: string): string {
  */
 async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): AsyncGenerator<Candidate, void, undefined> {
   if (await isInsideWorkTree(absDir)) {
-    const listed = await runGit(absDir, gitCalls.lsFiles([]));
-    const seen = new Set<string>();
+    // git lists tracked files, then untracked ones; one sorted list keeps reports stable.
+    const listed = [...new Set(await runGit(absDir, gitCalls.lsFiles([])))].sort(byCodeUnit);
     for (const entry of listed) {
-      // A trailing slash is an untracked nested repository; unmerged files are listed once per stage.
-      if (entry.endsWith('/') || seen.has(entry)) continue;
-      seen.add(entry);
+      // A trailing slash is an untracked nested repository (its own scan's business).
+      if (entry.endsWith('/')) continue;
       const abs = path.join(absDir, entry);
       yield { abs, rel: displayPath(cwd, abs) };
     }
