@@ -60,7 +60,7 @@ export function masterKeyGroupsFromRule(
     { age: rule.age, pgp: rule.pgp, kms: rule.kms, unsupported: rule.unsupported },
   ];
   return groups.map((g, i) => {
-    const where = rule.keyGroups ? `creation rule ${rule.index}, key group ${i}` : `creation rule ${rule.index}`;
+    const where = rule.keyGroups ? `creation_rules[${rule.index}].key_groups[${i}]` : `creation_rules[${rule.index}]`;
     if (g.kms.length > 0) throw kmsUnsupported(where);
     if (g.unsupported.length > 0) {
       throw new SealguardError('KEY_KIND_UNSUPPORTED', `${where} uses ${g.unsupported.join(', ')}, not supported in this build`, {

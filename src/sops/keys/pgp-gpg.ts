@@ -27,7 +27,10 @@ export async function runGpg(args: readonly string[], options: GpgCallOptions): 
     const why = r.spawnError.code === 'ENOENT' ? 'not installed' : r.spawnError.code ?? r.spawnError.message;
     return { ok: false, reason: `${bin}: ${why}` };
   }
-  if (r.timedOut) return { ok: false, reason: `${bin} gave no answer within ${Math.round(timeoutMs / 1000)} s (stopped)` };
+  if (r.timedOut) {
+    const limit = timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`;
+    return { ok: false, reason: `${bin} gave no answer within ${limit} (stopped)` };
+  }
   if (r.status !== 0) {
     const line = lastStderrLine(r.stderr);
     return { ok: false, reason: line || `${bin} exited with status ${r.status}` };
