@@ -1,0 +1,120 @@
+/**
+ * The sops value format: `ENC[AES256_GCM,data:<b64>,iv:<b64>,tag:<b64>,type:<type>]`.
+ * AES-256-GCM with a 32-byte nonce (sops' choice, not the usual 12) and a 16-byte tag; the
+ * authenticated data is the value's key path (`a:b:c:`) or, for the MAC, the lastmodified string.
+ * Nothing here knows about trees or files. Errors never contain the value, the key or the plaintext.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ExitCode, SealguardError } from '../../shared/errors.js';
+import type { SopsType } from '../tree.js';
+
+export const IV_BYTES = 32;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+
+export interface EncValue {
+  readonly data: Buffer;
+  readonly iv: Buffer;
+  readonly tag: Buffer;
+  readonly type: SopsType;
+}
+
+const ENC_PATTERN = /^ENC\[AES256_GCM,data:([^,\]]*),iv:([^,\]]*),tag:([^,\]]*),type:([^,\]]*)\]$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** `int64` was written by some sops releases for integers; it reads back as an int. */
+const TYPE_ALIASES: Readonly<Record<string, SopsType>> = {
+  str: 'str',
+  int: 'int',
+  int64: 'int',
+  float: 'float',
+  bool: 'bool',
+  time: 'time',
+  bytes: 'bytes',
+  comment: 'comment',
+};
+
+/** Whether `s` looks like a sops encrypted value (cheap; for scanners and "already encrypted" checks). */
+export function isEncValue(s: string): boolean {
+  return s.startsWith('ENC[AES256_GCM,') && ENC_PATTERN.test(s);
+}
+
+function badFormat(what: string): SealguardError {
+  return new SealguardError('INVALID_ENC_VALUE', `not a valid sops encrypted value: ${what}`, {
+    exitCode: ExitCode.errorDecryptingValue,
+  });
+}
+
+function decodeField(name: string, b64: string): Buffer {
+  if (!BASE64.test(b64)) throw badFormat(`${name} is not standard padded base64`);
+  return Buffer.from(b64, 'base64');
+}
+
+/** Split an ENC[...] string into its parts. Throws INVALID_ENC_VALUE naming the faulty part. */
+export function parseEncValue(s: string): EncValue {
+  const m = ENC_PATTERN.exec(s);
+  if (!m) throw badFormat('expected ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]');
+  const type = TYPE_ALIASES[m[4] as string];
+  if (type === undefined) throw badFormat('unknown type');
+  const data = decodeField('data', m[1] as string);
+  const iv = decodeField('iv', m[2] as string);
+  const tag = decodeField('tag', m[3] as string);
+  if (iv.length === 0) throw badFormat('empty iv');
+  if (tag.length !== TAG_BYTES) throw badFormat(`tag must be ${TAG_BYTES} bytes`);
+  return { data, iv, tag, type };
+}
+
+function checkKey(key: Uint8Array): void {
+  if (key.length !== KEY_BYTES) {
+    throw new SealguardError('INVALID_DATA_KEY', `the data key must be ${KEY_BYTES} bytes, got ${key.length}`, {
+      exitCode: ExitCode.couldNotRetrieveKey,
+    });
+  }
+}
+
+/**
+ * Encrypt one value. `aad` is the authenticated data (key path or lastmodified). An empty
+ * plaintext is returned as '' without encryption, as sops does for empty strings and comments.
+ * `iv` is for reusing the nonce of an unchanged value (edit) and for tests; normally omitted.
+ */
+export function encryptValue(plaintext: Buffer, type: SopsType, key: Uint8Array, aad: string, iv?: Uint8Array): string {
+  checkKey(key);
+  if (plaintext.length === 0) return '';
+  const nonce = iv ?? randomBytes(IV_BYTES);
+  if (nonce.length === 0) throw badFormat('empty iv');
+  const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${Buffer.from(nonce).toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
+}
+
+export interface DecryptedValue {
+  readonly type: SopsType;
+  readonly plaintext: Buffer;
+  /** The nonce, so an unchanged value can be re-encrypted to the same ciphertext. */
+  readonly iv: Buffer;
+}
+
+/**
+ * Decrypt one ENC[...] value. Throws INVALID_ENC_VALUE for a malformed string and DECRYPT_FAILED
+ * when authentication fails (wrong key, wrong path/AAD, or a tampered data/iv/tag).
+ */
+export function decryptValue(enc: string, key: Uint8Array, aad: string): DecryptedValue {
+  checkKey(key);
+  const parsed = parseEncValue(enc);
+  const decipher = createDecipheriv('aes-256-gcm', key, parsed.iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(parsed.tag);
+  let plaintext: Buffer;
+  try {
+    plaintext = Buffer.concat([decipher.update(parsed.data), decipher.final()]);
+  } catch {
+    throw new SealguardError(
+      'DECRYPT_FAILED',
+      'authentication failed: wrong data key, value moved to another key, or tampered ciphertext',
+      { exitCode: ExitCode.errorDecryptingValue },
+    );
+  }
+  return { type: parsed.type, plaintext, iv: parsed.iv };
+}

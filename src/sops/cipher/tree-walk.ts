@@ -1,0 +1,48 @@
+/**
+ * Document-order walk over a parsed file, as sops' walkBranch/walkSlice does it: every non-null
+ * scalar and every comment, with the mapping-key path (list indices are not part of it) and the
+ * comment stack used by the comment selectors.
+ */
+import type { CommentNode, ListNode, MapNode, ParsedFile, ScalarNode, TreeNode } from '../tree.js';
+import type { CommentStack } from './selector.js';
+
+export interface LeafVisitor {
+  scalar(node: ScalarNode, path: readonly string[], comments: CommentStack): void;
+  /** Returns the comment's plaintext, which later selections on this level look at. */
+  comment(node: CommentNode, path: readonly string[], comments: CommentStack): string;
+}
+
+/** Authenticated data of a leaf: the path's keys joined by ':' plus a trailing ':' (top level: ':'). */
+export function aadOf(path: readonly string[]): string {
+  return path.join(':') + ':';
+}
+
+export function walkFile(file: ParsedFile, visitor: LeafVisitor): void {
+  for (const doc of file.documents) walkContainer(doc, [], [], visitor);
+}
+
+function walkContainer(node: MapNode | ListNode, path: readonly string[], stack: string[][], visitor: LeafVisitor): void {
+  const level: string[] = [];
+  stack.push(level);
+  const items: readonly (MapNode['items'][number] | ListNode['items'][number])[] = node.items;
+  for (const item of items) {
+    if (item.kind === 'comment') {
+      level.push(visitor.comment(item, path, stack));
+      continue;
+    }
+    if (item.kind === 'entry') walkNode(item.value, [...path, item.key], stack, visitor);
+    else walkNode(item, path, stack, visitor);
+    // Comments govern only the key or item that follows them.
+    level.length = 0;
+  }
+  stack.pop();
+}
+
+function walkNode(node: TreeNode, path: readonly string[], stack: string[][], visitor: LeafVisitor): void {
+  if (node.kind === 'scalar') {
+    // sops leaves nulls alone: not encrypted and not part of the MAC.
+    if (node.scalar.type !== 'null') visitor.scalar(node, path, stack);
+    return;
+  }
+  walkContainer(node, path, stack, visitor);
+}

@@ -1,0 +1,113 @@
+/**
+ * Scalars ⇄ the bytes sops encrypts, and the bytes the MAC hashes.
+ *
+ * Two different byte forms exist on purpose:
+ * - the plaintext inside ENC keeps the user's spelling when Go would parse it back (`0644`,
+ *   `1e3`, `TRUE`), so a decrypt renders the file the user wrote;
+ * - the MAC always hashes the canonical form sops' `ToBytes` produces after parsing (decimal int,
+ *   Go 'f' -1 float, True/False, MarshalText time), so MACs agree with sops whatever the spelling.
+ */
+import { ExitCode, SealguardError } from '../../shared/errors.js';
+import type { Scalar, SopsType } from '../tree.js';
+import { formatGoFloat, formatSopsBool, parseGoBool, parseGoFloat, parseGoInt } from './go-strconv.js';
+import { formatGoTime, isGoTimeSpelling, parseRfc3339 } from './go-time.js';
+
+export type NonNullScalar = Exclude<Scalar, { type: 'null' }>;
+
+function invalid(type: string, why: string): SealguardError {
+  return new SealguardError('INVALID_VALUE', `invalid ${type} value: ${why}`, { exitCode: ExitCode.errorEncryptingValue });
+}
+
+function canonicalInt(text: string): string {
+  if (/^[+-]?[0-9]+$/.test(text)) return BigInt(text).toString();
+  throw invalid('int', 'not a decimal integer');
+}
+
+function floatOf(text: string): number {
+  const n = parseGoFloat(text);
+  if (n === undefined) throw invalid('float', 'not a number Go can parse');
+  return n;
+}
+
+function canonicalTime(text: string): string {
+  const t = parseRfc3339(text);
+  if (!t) throw invalid('time', 'not an RFC 3339 timestamp');
+  return formatGoTime(t);
+}
+
+/** The type and bytes to encrypt for a scalar. */
+export function scalarToPlaintext(scalar: NonNullScalar): { type: SopsType; plaintext: Buffer } {
+  switch (scalar.type) {
+    case 'str':
+      return { type: 'str', plaintext: Buffer.from(scalar.value, 'utf8') };
+    case 'int': {
+      const text = parseGoInt(scalar.value) !== undefined ? scalar.value : canonicalInt(scalar.value);
+      return { type: 'int', plaintext: Buffer.from(text, 'utf8') };
+    }
+    case 'float': {
+      floatOf(scalar.value);
+      return { type: 'float', plaintext: Buffer.from(scalar.value, 'utf8') };
+    }
+    case 'bool': {
+      const keep = scalar.text !== undefined && parseGoBool(scalar.text) === scalar.value;
+      return { type: 'bool', plaintext: Buffer.from(keep ? (scalar.text as string) : formatSopsBool(scalar.value), 'utf8') };
+    }
+    case 'time': {
+      const text = isGoTimeSpelling(scalar.value) ? scalar.value : canonicalTime(scalar.value);
+      return { type: 'time', plaintext: Buffer.from(text, 'utf8') };
+    }
+  }
+}
+
+function undecryptable(type: string): SealguardError {
+  return new SealguardError('INVALID_VALUE', `decrypted ${type} value cannot be parsed as a ${type}`, {
+    exitCode: ExitCode.errorDecryptingValue,
+  });
+}
+
+/**
+ * The scalar a decrypted (type, plaintext) stands for, keeping the plaintext as its spelling.
+ * `bytes` reads back as a string (the tree has no byte scalars); `comment` is not a scalar.
+ */
+export function plaintextToScalar(type: SopsType, plaintext: Buffer): NonNullScalar {
+  const text = plaintext.toString('utf8');
+  switch (type) {
+    case 'str':
+    case 'bytes':
+      return { type: 'str', value: text };
+    case 'int':
+      if (!/^[+-]?[0-9]+$/.test(text)) throw undecryptable('int');
+      return { type: 'int', value: text };
+    case 'float':
+      if (parseGoFloat(text) === undefined) throw undecryptable('float');
+      return { type: 'float', value: text };
+    case 'bool': {
+      const value = parseGoBool(text);
+      if (value === undefined) throw undecryptable('bool');
+      return { type: 'bool', value, text };
+    }
+    case 'time':
+      if (!parseRfc3339(text)) throw undecryptable('time');
+      return { type: 'time', value: text };
+    case 'comment':
+      throw new SealguardError('INVALID_VALUE', 'a value is encrypted as a comment', {
+        exitCode: ExitCode.errorDecryptingValue,
+      });
+  }
+}
+
+/** The bytes the MAC hashes for a scalar: sops' ToBytes of the parsed value. */
+export function macBytes(scalar: NonNullScalar): Buffer {
+  switch (scalar.type) {
+    case 'str':
+      return Buffer.from(scalar.value, 'utf8');
+    case 'int':
+      return Buffer.from(canonicalInt(scalar.value), 'utf8');
+    case 'float':
+      return Buffer.from(formatGoFloat(floatOf(scalar.value)), 'utf8');
+    case 'bool':
+      return Buffer.from(formatSopsBool(scalar.value), 'utf8');
+    case 'time':
+      return Buffer.from(canonicalTime(scalar.value), 'utf8');
+  }
+}
