@@ -1,0 +1,121 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ExitCode, SealguardError, errorMessage } from '../../shared/errors.js';
+import { atomicWrite } from '../../shared/atomic-write.js';
+import type { StoreFormat } from '../../sops/stores/types.js';
+import type { EncryptionSelector } from '../../sops/metadata.js';
+import { decryptText, encryptText, formatFromPath, isEncryptedText } from '../../sops/file.js';
+import { generateAgeKeyFile } from '../../sops/keys/age-identities.js';
+import type { Io } from '../io.js';
+
+interface OutputOptions {
+  inPlace?: boolean;
+  output?: string;
+  inputType?: StoreFormat;
+  outputType?: StoreFormat;
+  config?: string;
+}
+
+async function readInput(file: string, io: Io): Promise<string> {
+  try {
+    return await fs.readFile(path.resolve(io.cwd, file), 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new SealguardError('FILE_NOT_FOUND', `cannot operate on non-existent file ${file}`, { exitCode: ExitCode.fileNotFound });
+    }
+    throw new SealguardError('FILE_UNREADABLE', `cannot read ${file}: ${errorMessage(e)}`, { exitCode: ExitCode.notEncrypted });
+  }
+}
+
+/** stdout, the file itself (-i) or --output; file writes are atomic so a failure leaves the old file. */
+async function writeOutput(file: string, output: string, opts: OutputOptions, io: Io, newFileMode: number): Promise<void> {
+  if (opts.inPlace && opts.output) throw new SealguardError('USAGE', 'use either -i/--in-place or --output, not both');
+  const target = opts.inPlace ? file : opts.output;
+  if (!target) {
+    io.stdout.write(output);
+    return;
+  }
+  const abs = path.resolve(io.cwd, target);
+  let mode: number | undefined;
+  try {
+    await fs.stat(abs);
+  } catch {
+    mode = newFileMode;
+  }
+  await atomicWrite(abs, output, mode);
+}
+
+function warn(warnings: readonly string[], io: Io): void {
+  for (const w of warnings) io.stderr.write(`sealguard: warning: ${w}\n`);
+}
+
+export interface EncryptCommandOptions extends OutputOptions {
+  age?: string[];
+  pgp?: string[];
+  encryptedRegex?: string;
+  unencryptedRegex?: string;
+  encryptedSuffix?: string;
+  unencryptedSuffix?: string;
+  encryptedCommentRegex?: string;
+  unencryptedCommentRegex?: string;
+  macOnlyEncrypted?: boolean;
+}
+
+export async function runEncrypt(file: string, opts: EncryptCommandOptions, io: Io): Promise<number> {
+  const text = await readInput(file, io);
+  const selector: EncryptionSelector = {
+    encryptedRegex: opts.encryptedRegex,
+    unencryptedRegex: opts.unencryptedRegex,
+    encryptedSuffix: opts.encryptedSuffix,
+    unencryptedSuffix: opts.unencryptedSuffix,
+    encryptedCommentRegex: opts.encryptedCommentRegex,
+    unencryptedCommentRegex: opts.unencryptedCommentRegex,
+    macOnlyEncrypted: opts.macOnlyEncrypted,
+  };
+  const result = await encryptText(text, path.resolve(io.cwd, file), {
+    inputType: opts.inputType,
+    outputType: opts.outputType,
+    keys: { age: opts.age, pgp: opts.pgp },
+    selector,
+    configPath: opts.config ? path.resolve(io.cwd, opts.config) : undefined,
+    env: io.env,
+  });
+  warn(result.warnings, io);
+  await writeOutput(file, result.output, opts, io, 0o644);
+  return 0;
+}
+
+export interface DecryptCommandOptions extends OutputOptions {
+  extract?: string;
+  ignoreMac?: boolean;
+}
+
+export async function runDecrypt(file: string, opts: DecryptCommandOptions, io: Io): Promise<number> {
+  const text = await readInput(file, io);
+  const result = await decryptText(text, path.resolve(io.cwd, file), {
+    inputType: opts.inputType,
+    outputType: opts.outputType,
+    extract: opts.extract,
+    ignoreMac: opts.ignoreMac,
+    env: io.env,
+  });
+  warn(result.warnings, io);
+  // A decrypted file created by us is readable by its owner only.
+  await writeOutput(file, result.output, opts, io, 0o600);
+  return 0;
+}
+
+export async function runFileStatus(file: string, opts: { inputType?: StoreFormat }, io: Io): Promise<number> {
+  const text = await readInput(file, io);
+  const encrypted = isEncryptedText(text, opts.inputType ?? formatFromPath(file));
+  io.stdout.write(`${JSON.stringify({ encrypted })}\n`);
+  return 0;
+}
+
+export async function runKeygen(opts: { output?: string }, io: Io): Promise<number> {
+  const target = opts.output ? path.resolve(io.cwd, opts.output) : undefined;
+  const recipient = await generateAgeKeyFile(target, io.env);
+  io.stdout.write(`${recipient}\n`);
+  return 0;
+}

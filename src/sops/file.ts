@@ -1,0 +1,241 @@
+/**
+ * The one sops module that joins config, keys, cipher and stores: text in, text out. Reading and
+ * writing files is the CLI's job; nothing here prints.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ExitCode, SealguardError } from '../shared/errors.js';
+import type { EncryptionSelector, SopsMetadata, StoredKey } from './metadata.js';
+import { SOPS_VERSION } from './metadata.js';
+import { metadataFromObject, metadataToObject } from './metadata-codec.js';
+import { decryptTreeVerified, encryptMac, encryptTree, selectorsInUse } from './cipher/index.js';
+import { lookupSopsConfig, loadSopsConfig, matchCreationRule, type RuleMatch, type SopsConfig } from './config/index.js';
+import { masterKeyGroupsFromRule, masterKeysFrom, type MasterKeyFlags } from './keys/master-keys.js';
+import { unwrapDataKey } from './keys/unwrap.js';
+import type { MasterKey } from './keys/types.js';
+import type { Store, StoreFormat } from './stores/types.js';
+import { jsonStore } from './stores/json.js';
+import { yamlStore } from './stores/yaml.js';
+import type { ParsedFile, TreeNode } from './tree.js';
+import { nodeAtPath, parseTreePath } from './tree-path.js';
+
+/** The format sops would pick from the file name. */
+export function formatFromPath(file: string): StoreFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  if (ext === '.json') return 'json';
+  if (ext === '.env') return 'dotenv';
+  if (ext === '.ini') return 'ini';
+  return 'binary';
+}
+
+export function storeFor(format: StoreFormat): Store {
+  switch (format) {
+    case 'yaml':
+      return yamlStore;
+    case 'json':
+      return jsonStore;
+    default:
+      throw new SealguardError(
+        'FORMAT_UNSUPPORTED',
+        `the ${format} format is not supported yet; use --input-type yaml or json`,
+        { exitCode: ExitCode.usage },
+      );
+  }
+}
+
+export interface EncryptOptions {
+  readonly inputType?: StoreFormat;
+  readonly outputType?: StoreFormat;
+  /** Keys from flags; when none are given, the matching creation rule decides. */
+  readonly keys?: MasterKeyFlags;
+  /** Selector flags; override the creation rule's. */
+  readonly selector?: EncryptionSelector;
+  /** An explicit `.sops.yaml`, instead of searching up from the file. */
+  readonly configPath?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: Date;
+}
+
+export interface SopsResult {
+  readonly output: string;
+  /** Things the user should know that did not stop the command (config warnings …). No values. */
+  readonly warnings: readonly string[];
+}
+
+/** `lastmodified` as sops writes it: RFC 3339, UTC, whole seconds. */
+export function lastModifiedNow(now: Date = new Date()): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function loadConfigFor(file: string, explicit: string | undefined): { config?: SopsConfig; warnings: string[] } {
+  if (explicit) {
+    const config = loadSopsConfig(explicit);
+    return { config, warnings: [...config.warnings] };
+  }
+  const lookup = lookupSopsConfig(path.dirname(path.resolve(file)));
+  const warnings = lookup.warning ? [lookup.warning] : [];
+  if (!lookup.path) return { warnings };
+  const config = loadSopsConfig(lookup.path);
+  return { config, warnings: [...warnings, ...config.warnings] };
+}
+
+/** The creation rule for `file`, if a `.sops.yaml` applies to it. */
+export function creationRuleFor(file: string, configPath?: string): { match?: RuleMatch; config?: SopsConfig; warnings: string[] } {
+  const { config, warnings } = loadConfigFor(file, configPath);
+  if (!config || !config.hasCreationRules) return { config, warnings };
+  return { config, match: matchCreationRule(config, file), warnings };
+}
+
+function hasSelector(s: EncryptionSelector | undefined): boolean {
+  return s !== undefined && Object.values(s).some((v) => v !== undefined);
+}
+
+/** Encrypt `text` (the content of `file`) and return the encrypted document. */
+export async function encryptText(text: string, file: string, opts: EncryptOptions = {}): Promise<SopsResult> {
+  const env = opts.env ?? process.env;
+  const inStore = storeFor(opts.inputType ?? formatFromPath(file));
+  const outStore = storeFor(opts.outputType ?? opts.inputType ?? formatFromPath(file));
+  const parsed = inStore.parse(text);
+  if (parsed.metadata !== undefined) {
+    throw new SealguardError('ALREADY_ENCRYPTED', `${file} is already encrypted`, { exitCode: ExitCode.alreadyEncrypted });
+  }
+
+  let groups: MasterKey[][];
+  let selector: EncryptionSelector = opts.selector ?? {};
+  let shamirThreshold: number | undefined;
+  const warnings: string[] = [];
+  const fromFlags = masterKeysFrom(opts.keys ?? {}, env);
+  if (fromFlags.length > 0) {
+    groups = [fromFlags];
+    if (!hasSelector(opts.selector)) {
+      // Selectors still come from the matching rule when only the keys were given on the command line.
+      const { match, warnings: w } = creationRuleFor(file, opts.configPath);
+      warnings.push(...w);
+      if (match) selector = match.rule.selector;
+    }
+  } else {
+    const { match, config, warnings: w } = creationRuleFor(file, opts.configPath);
+    warnings.push(...w);
+    if (!match) {
+      const why = config ? `no creation rule in ${config.path} matches ${file}` : 'no .sops.yaml was found';
+      throw new SealguardError('NO_MASTER_KEYS', `no keys to encrypt with: ${why}; pass --age or --pgp, or set SOPS_AGE_RECIPIENTS`, {
+        exitCode: ExitCode.noMasterKeys,
+      });
+    }
+    groups = masterKeyGroupsFromRule(match.rule, env);
+    if (!hasSelector(opts.selector)) selector = match.rule.selector;
+    shamirThreshold = match.rule.shamirThreshold;
+  }
+  if (groups.length === 0 || groups.every((g) => g.length === 0)) {
+    throw new SealguardError('NO_MASTER_KEYS', 'no keys to encrypt with: the matching creation rule names none', {
+      exitCode: ExitCode.noMasterKeys,
+    });
+  }
+  if (groups.length > 1) {
+    throw new SealguardError('SHAMIR_UNSUPPORTED', 'key groups (Shamir secret sharing) are not supported yet', { exitCode: ExitCode.usage });
+  }
+  if (selectorsInUse(selector).length > 1) {
+    throw new SealguardError('SELECTOR_CONFLICT', `only one of ${selectorsInUse(selector).join(', ')} may be used`, { exitCode: ExitCode.usage });
+  }
+
+  const dataKey = randomBytes(32);
+  try {
+    const lastModified = lastModifiedNow(opts.now);
+    const { mac } = encryptTree(parsed.file, dataKey, selector);
+    const stored: StoredKey[] = [];
+    for (const key of groups[0]) stored.push(await key.wrap(dataKey));
+    const meta: SopsMetadata = {
+      keyGroups: [stored],
+      shamirThreshold,
+      lastModified,
+      mac: encryptMac(mac, dataKey, lastModified),
+      selector,
+      version: SOPS_VERSION,
+      usesKeyGroups: false,
+    };
+    return { output: outStore.emit(parsed.file, metadataToObject(meta)), warnings };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+export interface DecryptOptions {
+  readonly inputType?: StoreFormat;
+  readonly outputType?: StoreFormat;
+  /** sops tree path of one value to print, e.g. `["db"]["password"]`. */
+  readonly extract?: string;
+  readonly ignoreMac?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface OpenedFile {
+  readonly file: ParsedFile;
+  readonly metadata: SopsMetadata;
+  readonly store: Store;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Parse an encrypted document, recover its data key and decrypt it in memory, MAC verified.
+ * Throws before returning anything when a value, the MAC or the key cannot be trusted.
+ */
+export async function openEncrypted(text: string, file: string, opts: DecryptOptions = {}): Promise<OpenedFile> {
+  const store = storeFor(opts.inputType ?? formatFromPath(file));
+  const parsed = store.parse(text);
+  if (parsed.metadata === undefined) {
+    throw new SealguardError('NOT_ENCRYPTED', `${file} has no sops metadata: it is not encrypted`, { exitCode: ExitCode.notEncrypted });
+  }
+  const metadata = metadataFromObject(parsed.metadata);
+  const dataKey = Buffer.from(await unwrapDataKey(metadata, opts.env ?? process.env));
+  try {
+    const result = decryptTreeVerified(
+      parsed.file,
+      dataKey,
+      { mac: metadata.mac, lastModified: metadata.lastModified, selector: metadata.selector },
+      { ignoreMac: opts.ignoreMac },
+    );
+    return { file: parsed.file, metadata, store, warnings: result.warnings };
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+/** Render one extracted value: a scalar raw, a subtree in the output format. */
+function renderExtract(node: TreeNode, store: Store): string {
+  if (node.kind !== 'scalar') return store.emitValue(node);
+  const s = node.scalar;
+  switch (s.type) {
+    case 'null':
+      return 'null';
+    case 'bool':
+      return s.value ? 'true' : 'false';
+    default:
+      return s.value;
+  }
+}
+
+/** Decrypt `text` (the content of `file`) and return the plaintext document or the extracted value. */
+export async function decryptText(text: string, file: string, opts: DecryptOptions = {}): Promise<SopsResult> {
+  const extractPath = opts.extract !== undefined ? parseTreePath(opts.extract) : undefined;
+  const opened = await openEncrypted(text, file, opts);
+  const outStore = opts.outputType ? storeFor(opts.outputType) : opened.store;
+  if (extractPath) {
+    const [first, ...rest] = extractPath;
+    const docIndex = 0;
+    const root = opened.file.documents[docIndex];
+    if (!root) throw new SealguardError('PATH_NOT_FOUND', 'the file has no document', { exitCode: ExitCode.invalidTreePath });
+    const node = nodeAtPath(root, [first, ...rest]);
+    return { output: renderExtract(node, outStore), warnings: opened.warnings };
+  }
+  return { output: outStore.emit(opened.file), warnings: opened.warnings };
+}
+
+/** Whether a document carries sops metadata (sops' `filestatus`). */
+export function isEncryptedText(text: string, format: StoreFormat): boolean {
+  try {
+    return storeFor(format).parse(text).metadata !== undefined;
+  } catch {
+    return false;
+  }
+}
