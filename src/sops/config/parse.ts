@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, isMap as isYamlMap, parseDocument, type Document } from 'yaml';
 import type { EncryptionSelector } from '../metadata.js';
 import { ExitCode, SealguardError, errorMessage } from '../../shared/errors.js';
 import type { CreationRule, KeyGroupSpec, KmsKeySpec, SopsConfig } from './types.js';
@@ -68,6 +68,18 @@ class Reader {
     return undefined;
   }
 
+  /** 1-based line of `key` itself inside the map at `at` (a value may start on a later line). */
+  keyLine(at: readonly (string | number)[], key: string): number | undefined {
+    const map = this.doc.getIn(at, true);
+    if (isYamlMap(map)) {
+      for (const pair of map.items) {
+        const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+        if (k && k.value === key && k.range) return this.lines.linePos(k.range[0]).line;
+      }
+    }
+    return this.line(at);
+  }
+
   where(label: string, at: readonly (string | number)[]): string {
     const line = this.line(at);
     return line === undefined ? label : `${label} (line ${line})`;
@@ -80,7 +92,9 @@ class Reader {
       const hint = guess ? `; did you mean ${guess}?` : '';
       const trap =
         guess === 'path_regex' && obj.path_regex === undefined ? ' Without path_regex this rule matches every file.' : '';
-      this.warnings.push(`${this.where(label, [...at, key])}: unknown key "${key}" ignored${hint}${trap}`);
+      const line = this.keyLine(at, key);
+      const where = line === undefined ? label : `${label} (line ${line})`;
+      this.warnings.push(`${where}: unknown key "${key}" ignored${hint}${trap}`);
     }
   }
 }
