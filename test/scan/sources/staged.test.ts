@@ -170,6 +170,25 @@ describe('stagedFragments', () => {
     }
   });
 
+  test('inside a hook of `git commit -a`, the index git is committing (GIT_INDEX_FILE) is the one scanned', async () => {
+    const r = repo();
+    r.write('a.txt', 'one\n');
+    r.commitAll();
+    r.write('a.txt', 'one\nonly in the commit index\n');
+    const alt = path.join(r.dir, '.git', 'index.commit');
+    fs.copyFileSync(path.join(r.dir, '.git', 'index'), alt);
+    execFileSync('git', ['add', 'a.txt'], { cwd: r.dir, env: { ...process.env, GIT_INDEX_FILE: alt } });
+    expect((await staged(r.dir)).fragments).toEqual([]);
+    const saved = process.env.GIT_INDEX_FILE;
+    process.env.GIT_INDEX_FILE = alt;
+    try {
+      expect((await staged(r.dir)).fragments).toEqual([{ path: 'a.txt', text: 'only in the commit index', lines: [2] }]);
+    } finally {
+      if (saved === undefined) delete process.env.GIT_INDEX_FILE;
+      else process.env.GIT_INDEX_FILE = saved;
+    }
+  });
+
   test('run from a subfolder, paths are still relative to the repository root', async () => {
     const r = repo();
     r.write('pkg/sub/file.txt', 'x\n');
