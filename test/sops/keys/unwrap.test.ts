@@ -49,7 +49,7 @@ afterAll(async () => {
 
 /** Environment with no age keys anywhere (HOME and XDG inside the temp folder). */
 function envWith(base: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...base, HOME: path.join(tmp, 'home'), XDG_CONFIG_HOME: path.join(tmp, 'xdg'), ...extra };
+  const env: NodeJS.ProcessEnv = { ...base, HOME: path.join(tmp, 'home'), XDG_CONFIG_HOME: path.join(tmp, 'xdg'), ...extra };
   for (const k of ['SOPS_AGE_KEY', 'SOPS_AGE_KEY_FILE', 'SOPS_AGE_KEY_CMD']) if (!(k in extra)) delete env[k];
   return env;
 }
