@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decryptValue, encryptValue, isEncValue, parseEncValue } from '../../../src/sops/cipher/aes.js';
+import { isSealguardError } from '../../../src/shared/errors.js';
+import type { SopsType } from '../../../src/sops/tree.js';
+
+const key = randomBytes(32);
+
+function thrown(fn: () => unknown): { code: string; message: string; exitCode: number } {
+  try {
+    fn();
+  } catch (e) {
+    if (isSealguardError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('ENC value format', () => {
+  it('an encrypted value looks exactly like sops writes it: 32-byte IV, 16-byte tag, padded base64', () => {
+    const enc = encryptValue(Buffer.from('hello'), 'str', key, 'a:b:');
+    expect(enc).toMatch(/^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]+,iv:[A-Za-z0-9+/=]{44},tag:[A-Za-z0-9+/=]{24},type:str\]$/);
+    const parsed = parseEncValue(enc);
+    expect(parsed.iv).toHaveLength(32);
+    expect(parsed.tag).toHaveLength(16);
+    expect(parsed.data).toHaveLength(5);
+    expect(isEncValue(enc)).toBe(true);
+  });
+
+  it.each(['str', 'int', 'float', 'bool', 'time', 'comment', 'bytes'] as SopsType[])('a %s value round-trips with its type', (type) => {
+    const enc = encryptValue(Buffer.from('42'), type, key, 'x:');
+    expect(decryptValue(enc, key, 'x:')).toMatchObject({ type, plaintext: Buffer.from('42') });
+  });
+
+  it('the same plaintext encrypts differently each time (fresh IV)', () => {
+    const a = encryptValue(Buffer.from('same'), 'str', key, 'k:');
+    const b = encryptValue(Buffer.from('same'), 'str', key, 'k:');
+    expect(a).not.toBe(b);
+  });
+
+  it('a given IV gives a deterministic ciphertext, so an unchanged value can keep its ENC string', () => {
+    const iv = randomBytes(32);
+    expect(encryptValue(Buffer.from('v'), 'str', key, 'k:', iv)).toBe(encryptValue(Buffer.from('v'), 'str', key, 'k:', iv));
+  });
+
+  it('an empty plaintext is left empty, as sops leaves "" unencrypted', () => {
+    expect(encryptValue(Buffer.alloc(0), 'str', key, 'k:')).toBe('');
+  });
+
+  it('files written with type int64 by older sops read back as int', () => {
+    const enc = encryptValue(Buffer.from('7'), 'int', key, 'k:').replace('type:int]', 'type:int64]');
+    expect(decryptValue(enc, key, 'k:').type).toBe('int');
+  });
+
+  it('unicode plaintext and AAD round-trip', () => {
+    const enc = encryptValue(Buffer.from('pässwörd 🔑'), 'str', key, 'clé:ключ:');
+    expect(decryptValue(enc, key, 'clé:ключ:').plaintext.toString()).toBe('pässwörd 🔑');
+  });
+
+  it('property: encrypt then decrypt is the identity for any bytes and AAD', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.string(), (bytes, aad) => {
+        const enc = encryptValue(Buffer.from(bytes), 'str', key, aad);
+        expect(decryptValue(enc, key, aad).plaintext.equals(Buffer.from(bytes))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('refusing bad or tampered values', () => {
+  const secretText = 'do-not-print-me';
+  const good = encryptValue(Buffer.from(secretText), 'str', key, 'db:password:');
+
+  it('the wrong path (AAD) is refused: a value moved to another key does not decrypt', () => {
+    const e = thrown(() => decryptValue(good, key, 'db:user:'));
+    expect(e.code).toBe('DECRYPT_FAILED');
+    expect(e.message).toMatch(/authentication failed/);
+  });
+
+  it('the wrong data key is refused', () => {
+    expect(thrown(() => decryptValue(good, randomBytes(32), 'db:password:')).code).toBe('DECRYPT_FAILED');
+  });
+
+  it('property: flipping any bit of data, iv or tag is refused', () => {
+    const parsed = parseEncValue(good);
+    fc.assert(
+      fc.property(fc.constantFrom('data', 'iv', 'tag'), fc.nat(), fc.integer({ min: 0, max: 7 }), (field, index, bit) => {
+        const parts = { data: Buffer.from(parsed.data), iv: Buffer.from(parsed.iv), tag: Buffer.from(parsed.tag) };
+        const buf = parts[field as keyof typeof parts];
+        buf[index % buf.length] = (buf[index % buf.length] as number) ^ (1 << bit);
+        const tampered = `ENC[AES256_GCM,data:${parts.data.toString('base64')},iv:${parts.iv.toString('base64')},tag:${parts.tag.toString('base64')},type:str]`;
+        expect(thrown(() => decryptValue(tampered, key, 'db:password:')).code).toBe('DECRYPT_FAILED');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ['not ENC at all', 'plain text'],
+    ['missing type', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==]'],
+    ['unknown type', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:blob]'],
+    ['unpadded base64', 'ENC[AES256_GCM,data:AAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+    ['a short tag', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]'],
+    ['an empty iv', 'ENC[AES256_GCM,data:AAAA,iv:,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+    ['another algorithm', 'ENC[AES128_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+  ])('a malformed value (%s) is refused as bad format', (_what, value) => {
+    const e = thrown(() => decryptValue(value, key, 'k:'));
+    expect(e.code).toBe('INVALID_ENC_VALUE');
+  });
+
+  it('only the ENC[AES256_GCM,…] shape counts as an encrypted value', () => {
+    expect(isEncValue('plain text')).toBe(false);
+    expect(isEncValue('ENC[AES128_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]')).toBe(false);
+    expect(isEncValue(good + ' ')).toBe(false);
+    expect(isEncValue(good)).toBe(true);
+  });
+
+  it('error messages never contain the value, the plaintext or the key', () => {
+    const messages = [
+      thrown(() => decryptValue(good, key, 'other:')).message,
+      thrown(() => decryptValue(good.replace('type:str', 'type:zzz'), key, 'db:password:')).message,
+      thrown(() => decryptValue(good, Buffer.alloc(31), 'db:password:')).message,
+    ];
+    for (const m of messages) {
+      expect(m).not.toContain(secretText);
+      expect(m).not.toContain(parseEncValue(good).data.toString('base64'));
+      expect(m).not.toContain(key.toString('base64'));
+    }
+  });
+
+  it('a data key that is not 32 bytes is refused', () => {
+    expect(thrown(() => encryptValue(Buffer.from('x'), 'str', Buffer.alloc(16), 'k:')).code).toBe('INVALID_DATA_KEY');
+  });
+});
