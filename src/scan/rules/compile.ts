@@ -4,7 +4,8 @@ import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
-import { compileRe2, re2Test, type Re2 } from './regex.js';
+import { compileRe2, countGroups, re2Test, type Re2 } from './regex.js';
+import { isValidated } from './schema.js';
 
 /** A rule ready to run: patterns compiled once, lists normalised for the engine's hot path. */
 export interface CompiledRule {
@@ -89,13 +90,17 @@ function selectRules(specs: readonly RuleSpec[], config: ScanConfig | undefined)
 
 function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefined {
   const prefix = `${spec.source}: ${spec.id}: `;
-  const main = compileRe2(spec.regex, 'gd');
-  if (!main.ok) {
-    problems.push(`${prefix}regex is not valid RE2 syntax (no look-around or backreferences): ${main.error}`);
-    return undefined;
+  const groups = countGroups(spec.regex);
+  if (!isValidated(spec)) {
+    // Not checked by a loader: compile now so a bad pattern is reported here, not mid-scan.
+    const main = compileRe2(spec.regex, 'gd');
+    if (!main.ok) {
+      problems.push(`${prefix}regex is not valid RE2 syntax (no look-around or backreferences): ${main.error}`);
+      return undefined;
+    }
   }
-  if (spec.secretGroup !== undefined && spec.secretGroup > main.groups) {
-    problems.push(`${prefix}secretGroup ${spec.secretGroup} is beyond the regex's ${main.groups} capture group(s)`);
+  if (spec.secretGroup !== undefined && spec.secretGroup > groups) {
+    problems.push(`${prefix}secretGroup ${spec.secretGroup} is beyond the regex's ${groups} capture group(s)`);
   }
   const one = (pattern: string, field: string): Re2 | undefined => {
     const r = compileRe2(pattern, '');
@@ -106,10 +111,17 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
   const many = (patterns: readonly string[] | undefined, field: string): Re2[] =>
     (patterns ?? []).flatMap((p, i) => one(p, `${field}[${i}]`) ?? []);
   const path = spec.path !== undefined ? one(spec.path, 'path') : undefined;
+  let regex: Re2 | undefined;
   return {
     spec,
-    regex: main.regex,
-    groups: main.groups,
+    // Compiled on first use: most rules never run in a pre-commit scan, and RE2 compiles are not free.
+    get regex(): Re2 {
+      if (regex) return regex;
+      const r = compileRe2(spec.regex, 'gd');
+      if (!r.ok) throw rulesInvalid([`${prefix}regex is not valid RE2 syntax: ${r.error}`]);
+      return (regex = r.regex);
+    },
+    groups,
     ...(path ? { path } : {}),
     allowPaths: many(spec.allow?.paths, 'allow.paths'),
     allowRegexes: many(spec.allow?.regexes, 'allow.regexes'),

@@ -9,7 +9,9 @@ export interface ExampleResult {
   /** Position in the rule's list of examples of this kind, 0-based. */
   readonly index: number;
   readonly ok: boolean;
-  /** Why it failed, in words for `sealguard rules test`; never the example's text. */
+  /** The example itself. Rule examples are fake by construction, so showing them is safe. */
+  readonly example: string;
+  /** Why it failed, in words for `sealguard rules test`. */
   readonly reason?: string;
 }
 
@@ -22,11 +24,11 @@ export function runRuleExamples(compiled: CompiledRules): ExampleResult[] {
       detectWithRule(rule, { path: 'example.txt', text }).some((f) => f.ruleId === id);
     examples.match.forEach((text, index) => {
       const ok = found(text);
-      results.push({ ruleId: id, source, kind: 'match', index, ok, ...(ok ? {} : { reason: 'expected a finding, got none' }) });
+      results.push({ ruleId: id, source, kind: 'match', index, example: text, ok, ...(ok ? {} : { reason: 'expected a finding, got none' }) });
     });
     examples.noMatch.forEach((text, index) => {
       const ok = !found(text);
-      results.push({ ruleId: id, source, kind: 'noMatch', index, ok, ...(ok ? {} : { reason: 'expected no finding, got one' }) });
+      results.push({ ruleId: id, source, kind: 'noMatch', index, example: text, ok, ...(ok ? {} : { reason: 'expected no finding, got one' }) });
     });
   }
   return results;

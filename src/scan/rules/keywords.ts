@@ -18,11 +18,11 @@ export class KeywordMatcher {
 
   constructor(patterns: readonly string[]) {
     this.#patternCount = patterns.length;
-    const gotoAscii: number[][] = [[]];
+    // Trie first: ASCII edges as (code, child) pairs per state, the rare wide ones in maps.
+    const kids: number[][] = [[]];
     const gotoWide: Map<number, number>[] = [new Map()];
     const outputs: number[][] = [[]];
     let hasWide = false;
-
     patterns.forEach((raw, id) => {
       const pattern = raw.toLowerCase();
       if (pattern.length === 0) return;
@@ -30,17 +30,19 @@ export class KeywordMatcher {
       for (let i = 0; i < pattern.length; i++) {
         const c = pattern.charCodeAt(i);
         let next: number | undefined;
-        if (c < 128) next = gotoAscii[state][c];
-        else {
+        if (c < 128) {
+          const k = kids[state];
+          for (let j = 0; j < k.length; j += 2) if (k[j] === c) next = k[j + 1];
+        } else {
           hasWide = true;
           next = gotoWide[state].get(c);
         }
         if (next === undefined) {
-          next = gotoAscii.length;
-          gotoAscii.push([]);
+          next = kids.length;
+          kids.push([]);
           gotoWide.push(new Map());
           outputs.push([]);
-          if (c < 128) gotoAscii[state][c] = next;
+          if (c < 128) kids[state].push(c, next);
           else gotoWide[state].set(c, next);
         }
         state = next;
@@ -48,44 +50,45 @@ export class KeywordMatcher {
       outputs[state].push(id);
     });
 
-    const states = gotoAscii.length;
+    // Then the complete DFA, breadth-first: a state's row starts as a copy of its failure state's row
+    // (already final, being shallower) and its own trie edges override it. Copies are native memmoves,
+    // which keeps start-up cheap even though this code runs once, before any JIT warm-up.
+    const states = kids.length;
     const table = new Int32Array(states * 128);
     const fail = new Int32Array(states);
-    const wideGoto: Map<number, number>[] = hasWide ? gotoWide.map(() => new Map()) : [];
-    // Breadth-first so a state's failure target is complete before the state itself is filled in.
-    const queue: number[] = [0];
-    for (let head = 0; head < queue.length; head++) {
+    const queue = new Int32Array(states);
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
       const s = queue[head];
-      for (let c = 0; c < 128; c++) {
-        const child = gotoAscii[s][c];
-        if (child !== undefined) {
-          table[s * 128 + c] = child;
-          fail[child] = s === 0 ? 0 : table[fail[s] * 128 + c];
-          outputs[child] = [...outputs[child], ...outputs[fail[child]]];
-          queue.push(child);
-        } else {
-          table[s * 128 + c] = s === 0 ? 0 : table[fail[s] * 128 + c];
-        }
+      const failRow = fail[s] * 128;
+      if (s !== 0) table.copyWithin(s * 128, failRow, failRow + 128);
+      const k = kids[s];
+      for (let j = 0; j < k.length; j += 2) {
+        const c = k[j];
+        const child = k[j + 1];
+        const f = s === 0 ? 0 : table[failRow + c];
+        fail[child] = f;
+        if (outputs[f].length > 0) outputs[child] = outputs[child].concat(outputs[f]);
+        table[s * 128 + c] = child;
+        queue[tail++] = child;
       }
       if (hasWide) {
         for (const [c, child] of gotoWide[s]) {
-          wideGoto[s].set(c, child);
           let f = fail[s];
           while (s !== 0 && f !== 0 && !gotoWide[f].has(c)) f = fail[f];
           const target = s === 0 ? 0 : (gotoWide[f].get(c) ?? 0);
           fail[child] = target === child ? 0 : target;
-          outputs[child] = [...outputs[child], ...outputs[fail[child]]];
-          queue.push(child);
+          if (outputs[fail[child]].length > 0) outputs[child] = outputs[child].concat(outputs[fail[child]]);
+          queue[tail++] = child;
         }
       }
     }
-    for (let s = 0; s < states; s++) {
-      for (let c = 65; c <= 90; c++) table[s * 128 + c] = table[s * 128 + c + 32];
-    }
+    // Case folding: an upper-case ASCII letter moves exactly like its lower-case letter.
+    for (let row = 0; row < table.length; row += 128) table.copyWithin(row + 65, row + 97, row + 123);
     this.#ascii = table;
     this.#fail = fail;
     this.#outputs = outputs.map((o) => (o.length > 0 ? Array.from(new Set(o)) : undefined));
-    this.#wideGoto = hasWide ? wideGoto : undefined;
+    this.#wideGoto = hasWide ? gotoWide : undefined;
   }
 
   /**

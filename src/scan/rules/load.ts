@@ -1,9 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { SealguardError } from '../../shared/errors.js';
 import type { RuleSpec } from '../types.js';
 import { packageRoot } from './package-root.js';
-import { checkRuleList } from './schema.js';
+import { checkRuleList, markValidated } from './schema.js';
 import { parseYaml, readTextFile } from './yaml-file.js';
 
 /** The error every rule loader throws: one message, every problem as a detail line. */
@@ -67,14 +67,53 @@ export function ruleFilesIn(dir: string): string[] {
     .filter((p) => statSync(p).isFile());
 }
 
+/** Where the build writes the checked built-in rules (see scripts/build.mjs). */
+export const PRECOMPILED_RULES = 'dist/rules.json';
+
+interface PrecompiledRules {
+  readonly format: 1;
+  /** Names of the rule files it was built from, to notice an added or removed file. */
+  readonly files: readonly string[];
+  readonly specs: readonly RuleSpec[];
+}
+
 /**
- * The rules shipped in `<package root>/rules/*.yaml`. When the build wrote `dist/rules.json` and it is
- * newer than every rule file, that pre-checked copy is used so start-up skips YAML parsing.
+ * The rules shipped in `<package root>/rules/*.yaml`. When the build wrote `dist/rules.json` from the
+ * same files and it is newer than each of them, that checked copy is used: start-up then skips YAML
+ * parsing and RE2 validation, and each rule's regex is compiled only when the rule first runs.
  */
 export function loadBuiltinRules(): RuleSpec[] {
   const root = packageRoot();
   const files = ruleFilesIn(join(root, 'rules'));
-  return loadRuleFiles(files, (p) => relative(root, p).split(sep).join('/'));
+  return readPrecompiled(root, files) ?? loadRuleFiles(files, (p) => relative(root, p).split(sep).join('/'));
+}
+
+function readPrecompiled(root: string, files: readonly string[]): RuleSpec[] | undefined {
+  const path = join(root, PRECOMPILED_RULES);
+  try {
+    const builtAt = statSync(path).mtimeMs;
+    if (files.some((f) => statSync(f).mtimeMs > builtAt)) return undefined;
+    const data = JSON.parse(readFileSync(path, 'utf8')) as PrecompiledRules;
+    const names = files.map((f) => basename(f));
+    if (data.format !== 1 || data.files.length !== names.length || data.files.some((n, i) => n !== names[i])) {
+      return undefined;
+    }
+    return data.specs.map((s) => markValidated({ ...s }));
+  } catch {
+    // Missing or unreadable: the YAML files are the source of truth anyway.
+    return undefined;
+  }
+}
+
+/** Check the built-in YAML rules and write them as `dist/rules.json`. Throws RULES_INVALID like the loader. */
+export function writePrecompiledRules(root: string = packageRoot()): { path: string; rules: number } {
+  const files = ruleFilesIn(join(root, 'rules'));
+  const specs = loadRuleFiles(files, (p) => relative(root, p).split(sep).join('/'));
+  const data: PrecompiledRules = { format: 1, files: files.map((f) => basename(f)), specs };
+  const path = join(root, PRECOMPILED_RULES);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(data));
+  return { path, rules: specs.length };
 }
 
 function displayPath(path: string): string {

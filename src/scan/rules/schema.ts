@@ -16,6 +16,21 @@ const KEBAB_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Entropy is measured in bits per character; above 8 no realistic secret would ever pass. */
 const MAX_ENTROPY = 8;
 
+/**
+ * Specs whose patterns RE2 already accepted (checked here, or by the build for dist/rules.json);
+ * the compiler may then defer compiling their regex until a keyword makes the rule run.
+ */
+const validated = new WeakSet<RuleSpec>();
+
+export function markValidated<T extends RuleSpec>(spec: T): T {
+  validated.add(spec);
+  return spec;
+}
+
+export function isValidated(spec: RuleSpec): boolean {
+  return validated.has(spec);
+}
+
 export interface RuleCheckOptions {
   /** Built-in rules must carry examples; user rules may omit them. */
   readonly requireExamples: boolean;
@@ -134,7 +149,7 @@ export function checkRule(raw: unknown, index: number, source: string, options: 
   if (typeof regex !== 'string' || regex.length === 0) {
     problems.push(`${prefix}regex must be a non-empty string`);
   } else {
-    const r = compileRe2(regex, '');
+    const r = compileRe2(regex, 'gd');
     if (r.ok) {
       groups = r.groups;
       regexOk = true;
@@ -179,7 +194,7 @@ export function checkRule(raw: unknown, index: number, source: string, options: 
   const examples = checkExamples(raw.examples, problems, prefix, options.requireExamples);
 
   if (problems.length > before) return undefined;
-  return {
+  return markValidated({
     id: id as string,
     description: (description as string).trim(),
     regex: regex as string,
@@ -192,7 +207,7 @@ export function checkRule(raw: unknown, index: number, source: string, options: 
     severity: severity as Severity,
     examples,
     source,
-  };
+  });
 }
 
 /** Check a YAML document that must be a list of rules. Duplicate ids inside the list are problems too. */
