@@ -1,0 +1,74 @@
+import type { CommentNode, MapNode, Scalar, TreeNode } from '../tree.js';
+import type { BlockLayout, Context } from './yaml-render.js';
+
+/**
+ * What the YAML store remembers about where each tree node came from, so emit can splice changed
+ * values into the original text and copy everything else byte for byte. These objects live in the
+ * tree's `origin` fields; nobody outside the YAML store reads them.
+ */
+
+export type ScalarStyle = 'plain' | 'single' | 'double' | 'literal' | 'folded';
+
+export interface BlockRanges {
+  readonly headerStart: number;
+  readonly headerEnd: number;
+  readonly contentStart: number;
+  readonly contentEnd: number;
+  readonly layout: BlockLayout;
+}
+
+export class ScalarOrigin {
+  constructor(
+    /** Source range of the scalar token (quotes included); for block scalars header through content. */
+    readonly start: number,
+    readonly end: number,
+    readonly style: ScalarStyle,
+    readonly ctx: Context,
+    /** The value as parsed, to tell whether the tree changed it. */
+    readonly original: Scalar,
+    /** A tag decides the type, so a plain spelling need not resolve to it. */
+    readonly tagged: boolean,
+    readonly block?: BlockRanges,
+  ) {}
+}
+
+export class CommentOrigin {
+  constructor(
+    /** Range of `#text`, trailing whitespace excluded. */
+    readonly start: number,
+    readonly end: number,
+    readonly original: string,
+  ) {}
+}
+
+/** Snapshot of a collection's items at parse time: any difference is a structural edit. */
+export class CollectionOrigin {
+  constructor(readonly items: readonly unknown[]) {}
+}
+
+export class EntryOrigin {
+  constructor(readonly value: TreeNode) {}
+}
+
+export interface DocLayout {
+  readonly root: MapNode;
+  /** Region of the source that belongs to this document. */
+  readonly start: number;
+  readonly end: number;
+  /** Where the `sops` block goes: end of the document, before a `...` marker. */
+  readonly insertAt: number;
+  /** The parsed `sops` entry, removed on emit. */
+  readonly sopsRange?: readonly [number, number];
+  /** A flow root map cannot take an appended block key: such files are re-rendered. */
+  readonly flowRoot: boolean;
+}
+
+export class YamlFileOrigin {
+  constructor(
+    readonly source: string,
+    readonly eol: string,
+    readonly docs: readonly DocLayout[],
+  ) {}
+}
+
+export type CommentWithOrigin = CommentNode & { origin: CommentOrigin };

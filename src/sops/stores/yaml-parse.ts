@@ -1,0 +1,296 @@
+import { Composer, Parser, isAlias, isMap, isScalar, isSeq, Scalar as YamlScalar } from 'yaml';
+import type { Document, Node as YamlNode, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
+import { SealguardError, ExitCode } from '../../shared/errors.js';
+import type { CommentNode, ListNode, MapEntry, MapNode, ParsedFile, Scalar, TreeNode } from '../tree.js';
+import type { StoreParseResult } from './types.js';
+import {
+  CollectionOrigin,
+  EntryOrigin,
+  ScalarOrigin,
+  YamlFileOrigin,
+  type DocLayout,
+  type ScalarStyle,
+} from './yaml-origin.js';
+import type { Context } from './yaml-render.js';
+import { resolvePlain } from './yaml-resolve.js';
+import { placeComments, type Coll, type Member, type RawComment } from './yaml-comments.js';
+import { SourceLines } from './yaml-lines.js';
+
+/**
+ * YAML text → tree. Uses the `yaml` library's CST (for comment and token offsets) and composed
+ * nodes (for values and ranges); resolves scalar types the way go-yaml/sops do; places comments
+ * where sops puts them; records source positions so emit can splice.
+ *
+ * Aliases (`*name`, including merge keys `<<: *base`) are left out of the tree: the anchored node
+ * is encrypted once where it is defined and the alias text stays as written, so it keeps pointing
+ * at the (now encrypted, later decrypted) anchored value. sops instead copies aliased values; files
+ * with aliases are therefore only readable by sealguard once encrypted.
+ */
+
+interface DocBuild {
+  colls: Coll[];
+  members: Member[];
+  sopsRange?: readonly [number, number];
+  metadata?: Record<string, unknown>;
+}
+
+const TAG_PREFIX = 'tag:yaml.org,2002:';
+
+export function parseYaml(text: string): StoreParseResult {
+  const lines = new SourceLines(text);
+  const cst = [...new Parser().parse(text)];
+  const composer = new Composer({ keepSourceTokens: true, schema: 'failsafe', uniqueKeys: true });
+  const docs = [...composer.compose(cst, true, text.length)] as Document.Parsed[];
+
+  const docStarts = cst.filter((t) => t.type === 'document').map((t) => t.offset);
+  const docEnds = cst.filter((t) => t.type === 'doc-end').map((t) => t.offset);
+  const comments = collectComments(cst);
+
+  const documents: MapNode[] = [];
+  const layouts: DocLayout[] = [];
+  let metadata: Record<string, unknown> | undefined;
+
+  docs.forEach((doc, i) => {
+    const err = doc.errors[0];
+    if (err) throw invalid(lines, err.pos[0], describeYamlError(err.code));
+    const start = i === 0 ? 0 : (docStarts[i] ?? text.length);
+    const end = docStarts[i + 1] ?? text.length;
+    const insertAt = docEnds.find((o) => o >= start && o < end) ?? end;
+
+    const build: DocBuild = { colls: [], members: [] };
+    const contents = doc.contents as ParsedNode | null;
+    let root: MapNode;
+    let flowRoot = false;
+    if (contents === null || (isScalar(contents) && contents.value === '' && contents.tag === undefined)) {
+      root = { kind: 'map', items: [] };
+      build.colls.push({ tree: root, flow: false, indent: 0, start, end, members: [] });
+    } else if (isMap(contents)) {
+      root = buildMap(contents, undefined, build, lines, true);
+      flowRoot = contents.flow === true;
+    } else {
+      const at = contents.range?.[0] ?? start;
+      throw invalid(lines, at, `the top level of YAML document ${i + 1} must be a map`);
+    }
+
+    const docComments = comments.filter((c) => c.offset >= start && c.offset < end);
+    placeComments(lines, build.colls, build.members, docComments, build.sopsRange);
+    freezeCollections(build.colls);
+
+    documents.push(root);
+    layouts.push({ root, start, end, insertAt, sopsRange: build.sopsRange, flowRoot });
+    if (metadata === undefined && build.metadata !== undefined) metadata = build.metadata;
+  });
+
+  if (docs.length === 0) {
+    const root: MapNode = { kind: 'map', items: [], origin: new CollectionOrigin([]) };
+    const build: Coll = { tree: root, flow: false, indent: 0, start: 0, end: text.length, members: [] };
+    placeComments(lines, [build], [], comments, undefined);
+    freezeCollections([build]);
+    documents.push(root);
+    layouts.push({ root, start: 0, end: text.length, insertAt: text.length, flowRoot: false });
+  }
+
+  const eol = /\r\n/.test(text) ? '\r\n' : '\n';
+  const file: ParsedFile = { documents, origin: new YamlFileOrigin(text, eol, layouts) };
+  return metadata === undefined ? { file } : { file, metadata };
+}
+
+function freezeCollections(colls: readonly Coll[]): void {
+  for (const c of colls) c.tree.origin = new CollectionOrigin([...c.tree.items]);
+}
+
+function buildMap(node: YAMLMap.Parsed, parent: Coll | undefined, build: DocBuild, lines: SourceLines, isRoot: boolean): MapNode {
+  const tree: MapNode = { kind: 'map', items: [] };
+  const flow = node.flow === true;
+  const coll: Coll = { tree, parent, flow, indent: 0, start: node.range[0], end: node.range[1], members: [] };
+  build.colls.push(coll);
+  const ctx: Context = flow ? 'flow' : 'block';
+  for (const pair of node.items) {
+    const key = pair.key as ParsedNode | null;
+    const value = pair.value as ParsedNode | null;
+    const start = key?.range?.[0] ?? value?.range?.[0] ?? node.range[0];
+    if (key !== null && !isScalar(key)) throw invalid(lines, start, 'only scalar map keys are supported');
+    const keyText = key === null || key.value === null ? '' : String(key.value);
+    const member: Member = { start, col: lines.col(start), coll };
+    coll.members.push(member);
+    build.members.push(member);
+
+    if (isRoot && keyText === 'sops' && value !== null && !isAlias(value)) {
+      build.sopsRange = sopsRange(lines, start, value);
+      const js = toPlain(value);
+      if (js !== null && typeof js === 'object' && !Array.isArray(js)) build.metadata = js as Record<string, unknown>;
+      continue;
+    }
+    if (isAlias(value) || (keyText === '<<' && isSeq(value) && value.items.every((v) => isAlias(v)))) continue;
+    const treeValue = convert(value, coll, ctx, build, lines);
+    const entry: MapEntry = { kind: 'entry', key: keyText, value: treeValue, origin: new EntryOrigin(treeValue) };
+    member.item = entry;
+  }
+  coll.indent = coll.members[0]?.col ?? lines.col(node.range[0]);
+  return tree;
+}
+
+function buildSeq(node: YAMLSeq.Parsed, parent: Coll, build: DocBuild, lines: SourceLines): ListNode {
+  const tree: ListNode = { kind: 'list', items: [] };
+  const flow = node.flow === true;
+  const coll: Coll = { tree, parent, flow, indent: 0, start: node.range[0], end: node.range[1], members: [] };
+  build.colls.push(coll);
+  const ctx: Context = flow ? 'flow' : 'block';
+  const tokenItems = (node.srcToken as { items?: { start?: { type: string; offset: number }[] }[] } | undefined)?.items;
+  node.items.forEach((item, i) => {
+    const child = item as ParsedNode | null;
+    const indicator = flow ? undefined : tokenItems?.[i]?.start?.find((t) => t.type === 'seq-item-ind');
+    const start = indicator?.offset ?? child?.range?.[0] ?? node.range[0];
+    const member: Member = { start, col: lines.col(start), coll };
+    coll.members.push(member);
+    build.members.push(member);
+    if (isAlias(child)) return;
+    member.item = convert(child, coll, ctx, build, lines);
+  });
+  coll.indent = coll.members[0]?.col ?? lines.col(node.range[0]);
+  return tree;
+}
+
+function convert(node: ParsedNode | null, parent: Coll, ctx: Context, build: DocBuild, lines: SourceLines): TreeNode {
+  if (node === null) return { kind: 'scalar', scalar: { type: 'null' } };
+  if (isMap(node)) return buildMap(node, parent, build, lines, false);
+  if (isSeq(node)) return buildSeq(node, parent, build, lines);
+  if (isScalar(node)) return convertScalar(node as YamlScalar.Parsed, ctx);
+  throw invalid(lines, (node as YamlNode).range?.[0] ?? 0, 'unsupported YAML node');
+}
+
+const STYLES: Record<string, ScalarStyle> = {
+  [YamlScalar.PLAIN]: 'plain',
+  [YamlScalar.QUOTE_SINGLE]: 'single',
+  [YamlScalar.QUOTE_DOUBLE]: 'double',
+  [YamlScalar.BLOCK_LITERAL]: 'literal',
+  [YamlScalar.BLOCK_FOLDED]: 'folded',
+};
+
+function convertScalar(node: YamlScalar.Parsed, ctx: Context): TreeNode {
+  const style = STYLES[node.type ?? YamlScalar.PLAIN] ?? 'plain';
+  const text = node.value === null || node.value === undefined ? '' : String(node.value);
+  const tag = node.tag;
+  const scalar = scalarOf(text, style, tag);
+  const [start, end] = node.range;
+  let block;
+  if (style === 'literal' || style === 'folded') {
+    const token = node.srcToken as { indent: number; source: string; props: { type: string; offset: number; source: string }[] } | undefined;
+    const header = token?.props.find((p) => p.type === 'block-scalar-header');
+    if (token && header) {
+      const indicator = /[1-9]/.exec(header.source)?.[0];
+      const contentStart = end - token.source.length;
+      const firstLine = /^(?:[ \t]*\r?\n)*( *)/.exec(token.source)?.[1] ?? '';
+      block = {
+        headerStart: header.offset,
+        headerEnd: header.offset + header.source.length,
+        contentStart,
+        contentEnd: end,
+        layout: {
+          kind: style,
+          indicator: indicator === undefined ? undefined : Number(indicator),
+          contentIndent: indicator === undefined ? firstLine.length : token.indent + Number(indicator),
+        },
+      } as const;
+    }
+  }
+  const origin = new ScalarOrigin(start, end, style, ctx, scalar, tag !== undefined, block);
+  return { kind: 'scalar', scalar, origin };
+}
+
+function scalarOf(text: string, style: ScalarStyle, tag: string | undefined): Scalar {
+  if (tag === undefined) return style === 'plain' ? resolvePlain(text) : { type: 'str', value: text };
+  if (!tag.startsWith(TAG_PREFIX)) return { type: 'str', value: text };
+  const want = tag.slice(TAG_PREFIX.length);
+  const resolved = resolvePlain(text);
+  const typeOfTag: Record<string, Scalar['type']> = { int: 'int', float: 'float', bool: 'bool', null: 'null', timestamp: 'time' };
+  return typeOfTag[want] !== undefined && resolved.type === typeOfTag[want] ? resolved : { type: 'str', value: text };
+}
+
+/** Plain JS value of the metadata block, with scalar types as sops reads them. */
+function toPlain(node: ParsedNode | null): unknown {
+  if (node === null || isAlias(node)) return null;
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const key = pair.key as ParsedNode | null;
+      out[isScalar(key) ? String(key.value ?? '') : ''] = toPlain(pair.value as ParsedNode | null);
+    }
+    return out;
+  }
+  if (isSeq(node)) return node.items.map((v) => toPlain(v as ParsedNode | null));
+  const scalar = scalarOf(String(node.value ?? ''), STYLES[node.type ?? YamlScalar.PLAIN] ?? 'plain', node.tag);
+  switch (scalar.type) {
+    case 'null':
+      return null;
+    case 'bool':
+      return scalar.value;
+    case 'int':
+    case 'float':
+      return Number(scalar.value);
+    default:
+      return scalar.value;
+  }
+}
+
+/** The `sops:` entry's source, whole lines, so removing it leaves the rest of the file untouched. */
+function sopsRange(lines: SourceLines, keyStart: number, value: ParsedNode): readonly [number, number] {
+  const text = lines.text;
+  let end = value.range[1];
+  if (end > 0 && text[end - 1] !== '\n') {
+    const nl = text.indexOf('\n', end);
+    end = nl === -1 ? text.length : nl + 1;
+  }
+  let start = lines.lineStart(keyStart);
+  // No line break after the block means the file had none: take the one before it instead.
+  if (end === text.length && text[end - 1] !== '\n' && start > 0) start -= text[start - 2] === '\r' ? 2 : 1;
+  return [start, end];
+}
+
+function collectComments(cst: readonly unknown[]): RawComment[] {
+  const out: RawComment[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
+    if (v === null || typeof v !== 'object') return;
+    const tok = v as { type?: unknown; offset?: unknown; source?: unknown };
+    if (tok.type === 'comment' && typeof tok.offset === 'number' && typeof tok.source === 'string') {
+      out.push({ offset: tok.offset, source: tok.source });
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) if (k !== 'source' && typeof x === 'object') walk(x);
+  };
+  walk(cst);
+  return out.sort((a, b) => a.offset - b.offset);
+}
+
+function invalid(lines: SourceLines, offset: number, what: string): SealguardError {
+  const { line, col } = lines.position(offset);
+  return new SealguardError('INVALID_INPUT', `${line}:${col}: ${what}`, { exitCode: ExitCode.usage });
+}
+
+const ERROR_TEXT: Record<string, string> = {
+  DUPLICATE_KEY: 'duplicate map key',
+  BAD_INDENT: 'bad indentation',
+  BAD_ALIAS: 'invalid alias',
+  BAD_DIRECTIVE: 'invalid directive',
+  BAD_DQ_ESCAPE: 'invalid escape in a double-quoted string',
+  BAD_SCALAR_START: 'a plain value cannot start with this character',
+  BLOCK_AS_IMPLICIT_KEY: 'a block collection cannot be a key',
+  BLOCK_IN_FLOW: 'a block collection cannot be inside a flow collection',
+  MISSING_CHAR: 'missing character (unclosed quote or bracket, or a key without a colon)',
+  MULTILINE_IMPLICIT_KEY: 'a key must be on one line',
+  MULTIPLE_ANCHORS: 'a node has more than one anchor',
+  MULTIPLE_DOCS: 'unexpected document',
+  MULTIPLE_TAGS: 'a node has more than one tag',
+  TAB_AS_INDENT: 'tabs cannot be used for indentation',
+  UNEXPECTED_TOKEN: 'unexpected token',
+  ALIAS_PROPS: 'an alias cannot have a tag or anchor',
+  KEY_OVER_1024_CHARS: 'a key is longer than 1024 characters',
+};
+
+function describeYamlError(code: string): string {
+  return `invalid YAML: ${ERROR_TEXT[code] ?? code.toLowerCase().replaceAll('_', ' ')}`;
+}
