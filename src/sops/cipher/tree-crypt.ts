@@ -127,12 +127,15 @@ export function decryptTree(file: ParsedFile, key: Uint8Array, selector: Encrypt
     },
     comment(node, path, comments) {
       const text = node.text;
-      if (text === '' || !select.comment(path, comments, text)) return text;
+      if (text === '') return text;
       const aad = aadOf(path);
+      const selected = select.comment(path, comments, text);
       if (!isEncValue(text)) {
-        warnings.push(`comment at "${aad}" is not encrypted; kept as is`);
+        if (selected) warnings.push(`comment at "${aad}" is not encrypted; kept as is`);
         return text;
       }
+      // Decide on the ciphertext's authenticity, not on the selector: a comment selector may
+      // happen to match the ENC text itself (e.g. a regex "e"), which would hide a real comment.
       try {
         const opened = decryptValue(text, key, aad);
         node.text = opened.plaintext.toString('utf8');
