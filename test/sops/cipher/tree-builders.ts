@@ -32,7 +32,7 @@ export function at(f: ParsedFile, ...path: (string | number)[]): TreeNode {
     if (node.kind === 'list' && typeof step === 'number') {
       node = node.items.filter((i): i is TreeNode => i.kind !== 'comment')[step] as TreeNode;
     } else if (node.kind === 'map') {
-      const found = node.items.find((i): i is MapEntry => i.kind === 'entry' && i.key === step);
+      const found: MapEntry | undefined = node.items.find((i): i is MapEntry => i.kind === 'entry' && i.key === step);
       if (!found) throw new Error(`no key ${String(step)}`);
       node = found.value;
     } else {
