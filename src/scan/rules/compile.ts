@@ -140,7 +140,9 @@ function compileAllow(allow: GlobalAllow | undefined, source: string, problems: 
       if (r.ok) paths.push((p) => re2Test(r.regex, p));
       else problems.push(`${source}: allow.paths[${i}] is not a valid RE2 regex: ${r.error}`);
     } else {
-      paths.push(micromatch.matcher(pattern, { dot: true, basename: true }));
+      // `*.lock` means any such file at any depth, as in .gitignore. micromatch's basename option breaks
+      // patterns that contain a '/', so it is only set for those without one.
+      paths.push(micromatch.matcher(pattern, { dot: true, basename: !pattern.includes('/') }));
     }
   });
   const regexes: Re2[] = [];
