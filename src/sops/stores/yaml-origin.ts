@@ -29,6 +29,11 @@ export class ScalarOrigin {
     /** A tag decides the type, so a plain spelling need not resolve to it. */
     readonly tagged: boolean,
     readonly block?: BlockRanges,
+    /**
+     * Start of a `!!str ` written before a single-quoted ENC value in a flow collection. It marks
+     * "single-quoted in the plaintext", since a bare single-quoted ENC there means "was plain".
+     */
+    readonly markerStart?: number,
   ) {}
 }
 

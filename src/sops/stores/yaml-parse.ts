@@ -155,7 +155,7 @@ function convert(node: ParsedNode | null, parent: Coll, ctx: Context, build: Doc
   if (node === null) return { kind: 'scalar', scalar: { type: 'null' } };
   if (isMap(node)) return buildMap(node, parent, build, lines, false);
   if (isSeq(node)) return buildSeq(node, parent, build, lines);
-  if (isScalar(node)) return convertScalar(node as YamlScalar.Parsed, ctx);
+  if (isScalar(node)) return convertScalar(node as YamlScalar.Parsed, ctx, lines.text);
   throw invalid(lines, (node as YamlNode).range?.[0] ?? 0, 'unsupported YAML node');
 }
 
@@ -167,7 +167,9 @@ const STYLES: Record<string, ScalarStyle> = {
   [YamlScalar.BLOCK_FOLDED]: 'folded',
 };
 
-function convertScalar(node: YamlScalar.Parsed, ctx: Context): TreeNode {
+const STR_MARKER = '!!str ';
+
+function convertScalar(node: YamlScalar.Parsed, ctx: Context, source: string): TreeNode {
   const style = STYLES[node.type ?? YamlScalar.PLAIN] ?? 'plain';
   const text = node.value === null || node.value === undefined ? '' : String(node.value);
   const tag = node.tag;
@@ -194,7 +196,11 @@ function convertScalar(node: YamlScalar.Parsed, ctx: Context): TreeNode {
       } as const;
     }
   }
-  const origin = new ScalarOrigin(start, end, style, ctx, scalar, tag !== undefined, block);
+  const marked =
+    ctx === 'flow' && style === 'single' && tag === TAG_PREFIX + 'str' && source.slice(start - STR_MARKER.length, start) === STR_MARKER;
+  const origin = marked
+    ? new ScalarOrigin(start, end, style, ctx, scalar, false, undefined, start - STR_MARKER.length)
+    : new ScalarOrigin(start, end, style, ctx, scalar, tag !== undefined, block);
   return { kind: 'scalar', scalar, origin };
 }
 

@@ -130,8 +130,6 @@ export function renderBlock(value: string, layout: BlockLayout, eol: string): Re
   const firstText = lines.find((l) => l !== '') ?? '';
   const needsIndicator = /^[ \t]/.test(firstText) || /^[ \t]/.test(lines[0] ?? '');
   if (needsIndicator && layout.indicator === undefined) return undefined;
-  // Leading empty lines followed by a more indented line would change the detected indentation.
-  if (layout.indicator === undefined && lines[0] === '') return undefined;
   const indent = ' '.repeat(layout.contentIndent);
   let content = lines.map((l) => (l === '' ? '' : indent + l) + eol).join('');
   for (let i = 1; i < trailing; i++) content += eol;

@@ -133,7 +133,8 @@ function collectScalar(at: ScalarNode, now: Scalar, edits: Edit[], eol: string):
       edits.push({ start: o.block.headerStart, end: o.block.headerEnd, text: rendered });
       edits.push({ start: o.block.contentStart, end: o.block.contentEnd, text: '' });
     } else {
-      edits.push({ start: o.start, end: o.end, text: o.start === o.end ? ' ' + rendered : rendered });
+      const start = o.markerStart ?? o.start;
+      edits.push({ start, end: o.end, text: o.start === o.end ? ' ' + rendered : rendered });
     }
     return;
   }
@@ -143,14 +144,20 @@ function collectScalar(at: ScalarNode, now: Scalar, edits: Edit[], eol: string):
 
 /**
  * Chooses the spelling for a changed scalar from the style it was written in. ENC values cannot be
- * plain inside flow collections, so a plain flow scalar is single-quoted while encrypted and a
- * single-quoted flow scalar is written plain again whenever it can be.
+ * plain inside flow collections, so there a plain string is single-quoted while encrypted, a
+ * single-quoted string gets a `!!str` marker as well, and on the way back an unmarked
+ * single-quoted value is written plain whenever it can be.
  */
 function renderAt(o: ScalarOrigin, now: Scalar, eol: string): string | { header: string; content: string } | undefined {
   if (now.type !== 'str') return renderPlainTyped(now);
   const v = now.value;
   const plain = (): string | undefined =>
     o.tagged ? (readsBackPlainSyntax(v, o.ctx) ? v : undefined) : renderPlainString(v, o.ctx);
+  if (o.markerStart !== undefined) return renderSingleQuoted(v) ?? renderDoubleQuoted(v);
+  if (o.ctx === 'flow' && o.style === 'single' && plain() === undefined && v.startsWith('ENC[')) {
+    const single = renderSingleQuoted(v);
+    if (single !== undefined) return '!!str ' + single;
+  }
   switch (o.style) {
     case 'plain':
     case 'single':

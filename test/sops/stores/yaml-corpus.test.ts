@@ -11,7 +11,9 @@ const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort();
  * Files whose decrypted bytes cannot match: the spelling lost is not part of the value, and only
  * the value travels inside ENC. Each still round-trips in meaning (checked below).
  */
-const INEXACT: Record<string, string> = {};
+const INEXACT: Record<string, string> = {
+  'sops-config.yaml': 'a folded (>) scalar wrapped by hand: where the lines were wrapped is not part of the value',
+};
 
 describe('YAML corpus round trip', () => {
   test('the corpus has at least 20 files', () => {
