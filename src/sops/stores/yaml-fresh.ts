@@ -35,7 +35,7 @@ export function renderFreshValue(node: TreeNode): string {
     case 'list':
       return node.items.some((i) => i.kind !== 'comment') ? renderList(node.items, 0) : '[]\n';
     case 'scalar':
-      return inlineOrBlock(node.scalar, INDENT).replace(/^ /, '') + '\n';
+      return inlineOrBlock(node.scalar, INDENT).replace(/^ /, '');
   }
 }
 
