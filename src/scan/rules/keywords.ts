@@ -8,9 +8,15 @@
  * simply returns to the root.
  */
 export class KeywordMatcher {
-  /** Dense ASCII transitions of the complete DFA. */
+  /**
+   * Dense ASCII transitions of the complete DFA. Entries are row offsets (state * 128), not state
+   * numbers, saving a multiply per character; states are numbered so that those where a keyword ends
+   * come last, making the per-character output check a single comparison.
+   */
   readonly #ascii: Int32Array;
-  /** Per-state list of pattern ids that end at that state (failure-link outputs merged in). */
+  /** Row offset of the first state where a keyword ends. */
+  readonly #firstOutputRow: number;
+  /** Pattern ids ending at each state (failure-link outputs merged in), by new state number. */
   readonly #outputs: (readonly number[] | undefined)[];
   readonly #wideGoto: Map<number, number>[] | undefined;
   readonly #fail: Int32Array;
@@ -85,10 +91,27 @@ export class KeywordMatcher {
     }
     // Case folding: an upper-case ASCII letter moves exactly like its lower-case letter.
     for (let row = 0; row < table.length; row += 128) table.copyWithin(row + 65, row + 97, row + 123);
-    this.#ascii = table;
-    this.#fail = fail;
-    this.#outputs = outputs.map((o) => (o.length > 0 ? Array.from(new Set(o)) : undefined));
-    this.#wideGoto = hasWide ? gotoWide : undefined;
+
+    // Renumber: the root stays 0, states without output next, states with output last.
+    const order: number[] = [];
+    for (let st = 0; st < states; st++) if (outputs[st].length === 0) order.push(st);
+    const firstOutput = order.length;
+    for (let st = 0; st < states; st++) if (outputs[st].length > 0) order.push(st);
+    const renumber = new Int32Array(states);
+    order.forEach((old, now) => (renumber[old] = now));
+    const dense = new Int32Array(states * 128);
+    for (let now = 0; now < states; now++) {
+      const from = order[now] * 128;
+      for (let c = 0; c < 128; c++) dense[now * 128 + c] = renumber[table[from + c]] * 128;
+    }
+    this.#ascii = dense;
+    this.#firstOutputRow = firstOutput * 128;
+    this.#outputs = order.map((old) => (outputs[old].length > 0 ? Array.from(new Set(outputs[old])) : undefined));
+    this.#fail = new Int32Array(states);
+    for (let old = 0; old < states; old++) this.#fail[renumber[old]] = renumber[fail[old]];
+    this.#wideGoto = hasWide
+      ? order.map((old) => new Map([...gotoWide[old]].map(([c, child]) => [c, renumber[child]])))
+      : undefined;
   }
 
   /**
@@ -99,28 +122,28 @@ export class KeywordMatcher {
     const found = new Set<number>();
     if (this.#patternCount === 0) return found;
     const table = this.#ascii;
-    const outputs = this.#outputs;
+    const firstOutputRow = this.#firstOutputRow;
     const wide = this.#wideGoto;
-    let state = 0;
+    let row = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (c < 128) state = table[(state << 7) | c];
-      else if (wide === undefined) state = 0;
-      else state = this.#stepWide(state, c);
-      const out = outputs[state];
-      if (out !== undefined) {
-        for (const id of out) found.add(id);
+      if (c < 128) row = table[row + c];
+      else if (wide === undefined) row = 0;
+      else row = this.#stepWide(row >> 7, c) * 128;
+      if (row >= firstOutputRow) {
+        for (const id of this.#outputs[row >> 7] as readonly number[]) found.add(id);
         if (found.size === this.#patternCount) break;
       }
     }
     return found;
   }
 
+  /** Next state (a state number, not a row) for a non-ASCII character. */
   #stepWide(state: number, code: number): number {
     const wide = this.#wideGoto as Map<number, number>[];
     const lowered = String.fromCharCode(code).toLowerCase();
     const c = lowered.length === 1 ? lowered.charCodeAt(0) : code;
-    if (c < 128) return this.#ascii[(state << 7) | c];
+    if (c < 128) return this.#ascii[state * 128 + c] >> 7;
     let s = state;
     for (;;) {
       const next = wide[s].get(c);
