@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SealguardError } from '../../shared/errors.js';
 
 let cached: string | undefined;
 
@@ -22,7 +23,9 @@ export function packageRoot(): string {
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('sealguard: cannot find its own package.json above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) {
+      throw new SealguardError('INSTALL_BROKEN', `cannot find sealguard's package.json above ${fileURLToPath(import.meta.url)}`);
+    }
     dir = parent;
   }
 }
