@@ -73,6 +73,24 @@ function checkKey(key: Uint8Array): void {
 }
 
 /**
+ * Fresh nonces, drawn from the CSPRNG in batches: one system call per 2,048 values instead of one
+ * each (a 20,000-value file otherwise spends most of its encryption time asking for randomness).
+ * Each nonce is handed out once.
+ */
+const NONCE_BATCH = 2048;
+let noncePool = Buffer.alloc(0);
+let nonceOffset = 0;
+function freshNonce(): Buffer {
+  if (nonceOffset + IV_BYTES > noncePool.length) {
+    noncePool = randomBytes(IV_BYTES * NONCE_BATCH);
+    nonceOffset = 0;
+  }
+  const nonce = noncePool.subarray(nonceOffset, nonceOffset + IV_BYTES);
+  nonceOffset += IV_BYTES;
+  return nonce;
+}
+
+/**
  * Encrypt one value. `aad` is the authenticated data (key path or lastmodified). An empty
  * plaintext is returned as '' without encryption, as sops does for empty strings and comments.
  * `iv` is for reusing the nonce of an unchanged value (edit) and for tests; normally omitted.
@@ -80,7 +98,7 @@ function checkKey(key: Uint8Array): void {
 export function encryptValue(plaintext: Buffer, type: SopsType, key: Uint8Array, aad: string, iv?: Uint8Array): string {
   checkKey(key);
   if (plaintext.length === 0) return '';
-  const nonce = iv ?? randomBytes(IV_BYTES);
+  const nonce = iv ?? freshNonce();
   if (nonce.length === 0) throw badFormat('empty iv');
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
