@@ -131,7 +131,7 @@ describe('sealguard scan PATH and --stdin', () => {
 
   it('finds nothing in this repository itself', () => {
     const out = runCli(['scan', '.'], { cwd: repoDir });
-    expect(out.stdout).toBe('');
+    expect(out.stdout.trim()).toBe('no leaks found');
     expect(out.code).toBe(0);
     expect(existsSync(path.join(repoDir, '.sealguard.yaml'))).toBe(true);
   });
