@@ -80,7 +80,7 @@ const TEXT_EXT = /\.(js|mjs|cjs|ts|mts|cts|json|md|d\.ts|map|txt|yml|yaml)$/;
 
 /** Copies text files from installed npm packages until `bytes` are reached: real source text. */
 function buildTree(bytes) {
-  const dir = path.join(root, '.bench-data', `tree-${bytes}`);
+  const dir = path.join(tmpdir(), `sealguard-bench-tree-${bytes}`);
   if (existsSync(path.join(dir, '.complete'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

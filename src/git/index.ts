@@ -1,6 +1,6 @@
 // The git layer's public surface.
 export { execGit, runGit, streamGitLines, gitCalls, type GitCall, type GitOptions, type GitResult } from './run.js';
-export { repoRoot, isInsideWorkTree, stagedBase, gitPath } from './repo.js';
+export { repoRoot, isInsideWorkTree, gitPath } from './repo.js';
 export { parseUnifiedDiff, parseDiffStream, DiffParser, type FileDiff, type FileStatus, type AddedLine } from './diff-parser.js';
 export { unquotePath } from './quote.js';
 export { stagedDiffArgs } from './staged-diff.js';

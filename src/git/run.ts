@@ -47,7 +47,8 @@ export function gitFailure(args: readonly string[], cwd: string, exitCode: numbe
     .split('\n')
     .map((l) => l.trim())
     .find((l) => l.length > 0);
-  if (/not a git repository/i.test(stderr)) {
+  // Outside a repository `git diff` silently becomes `git diff --no-index` and rejects repo-only options.
+  if (/not a git repository/i.test(stderr) || /usage: git diff --no-index/.test(stderr)) {
     return new SealguardError('GIT_NOT_A_REPO', `not a git repository: ${cwd}`, { exitCode: ExitCode.usage });
   }
   if (/dubious ownership/i.test(stderr)) {
@@ -163,8 +164,10 @@ export const gitCalls = {
     okExitCodes: [128],
     parse: (out: string): boolean => out.trim() === 'true',
   },
+  /** Top of the work tree, or '' outside one (git exits 128 there, and inside .git). */
   showToplevel: {
     args: ['rev-parse', '--show-toplevel'],
+    okExitCodes: [128],
     parse: (out: string): string => out.replace(/\n$/, ''),
   },
   /** The commit HEAD points at, or undefined before the first commit. */

@@ -1,5 +1,4 @@
 import { parseDiffStream } from '../../git/diff-parser.js';
-import { stagedBase } from '../../git/repo.js';
 import { streamGitLines } from '../../git/run.js';
 import { stagedDiffArgs } from '../../git/staged-diff.js';
 import type { Fragment } from '../types.js';
@@ -8,12 +7,11 @@ import { diffFragment } from './diff-fragments.js';
 
 /**
  * The lines the staged change adds, one fragment per file, paths relative to the repository root.
- * Compared with HEAD, or with the empty tree before the first commit. Inside a hook git's
+ * Compared with HEAD; before the first commit git shows every staged file as added. Inside a hook git's
  * environment (GIT_INDEX_FILE) is inherited, so the index being committed is the one scanned.
  */
 export async function* stagedFragments(repoDir: string, ctx: SourceContext): AsyncGenerator<Fragment, void, undefined> {
-  const base = await stagedBase(repoDir);
-  for await (const file of parseDiffStream(streamGitLines(stagedDiffArgs(base), { cwd: repoDir }))) {
+  for await (const file of parseDiffStream(streamGitLines(stagedDiffArgs(), { cwd: repoDir }))) {
     const fragment = diffFragment(file, ctx);
     if (fragment) yield fragment;
   }
