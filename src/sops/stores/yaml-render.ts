@@ -27,8 +27,15 @@ export function readsBackPlainSyntax(value: string, ctx: Context): boolean {
   if (SIMPLE_PLAIN.test(value)) return true;
   if (ctx === 'block' && ENC_VALUE.test(value)) return true;
   if (value === '' || /^\s|\s$|[\n\r\t]/.test(value) || /[\x00-\x1f\x7f\u0085\u2028\u2029\ufeff]/.test(value)) return false;
+  if (ctx === 'block') return BLOCK_PLAIN.test(value) && !/: | #|:$/.test(value);
   return readsBackPlain(value, ctx);
 }
+
+/**
+ * YAML's plain-scalar rule for block context: no indicator first (`-`, `?`, `:` only when followed
+ * by a non-space), and no `: `, ` #` or final `:` (checked by the caller).
+ */
+const BLOCK_PLAIN = /^(?:[^-?:,[\]{}#&*!|>'"%@`\s]|[-?:][^\s])/;
 
 /** The plain spelling of a non-string scalar; undefined when YAML would read it as another type. */
 export function renderPlainTyped(s: Exclude<Scalar, { type: 'str' }>): string | undefined {
