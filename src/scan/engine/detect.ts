@@ -18,17 +18,70 @@ const NO_ALLOW: CompiledAllow = { paths: [], regexes: [], stopwords: [] };
  */
 export function detect(rules: CompiledRules, fragment: Fragment): Finding[] {
   if (rules.allow.paths.some((allowed) => allowed(fragment.path))) return [];
-  const candidates = candidateRules(rules, fragment.text);
-  if (candidates.length === 0) return [];
+  const hits = keywordHits(rules, fragment.text);
+  if (hits.size === 0 && rules.alwaysRun.length === 0) return [];
+  const candidates = [...new Set([...rules.alwaysRun, ...hits.keys()])].sort((a, b) => a - b);
   const scan = new FragmentScan(fragment, rules.allow);
   for (const index of candidates) {
     const rule = rules.rules[index];
     if (!ruleAppliesTo(rule, fragment.path)) continue;
-    scan.run(rule, index);
+    scan.run(rule, index, hits.get(index));
   }
   return scan.findings();
 }
 
+/** For each rule whose keywords occur, the offsets just past each occurrence (one list per keyword). */
+function keywordHits(rules: CompiledRules, text: string): Map<number, number[][]> {
+  const byRule = new Map<number, number[][]>();
+  if (rules.keywordRules.length === 0) return byRule;
+  for (const [id, offsets] of rules.keywords.positions(text)) {
+    for (const index of rules.keywordRules[id]) {
+      const lists = byRule.get(index);
+      if (lists === undefined) byRule.set(index, [offsets]);
+      else lists.push(offsets);
+    }
+  }
+  return byRule;
+}
+
+/**
+ * How far from a keyword a match is looked for. A secret sits next to its keyword (a prefix, or a
+ * `password =` before it), so a rule's regex runs only on the lines around its keywords instead of
+ * the whole file: most files mention `token` or `secret` somewhere, few have a secret there.
+ */
+const WINDOW_BACK = 4096;
+const WINDOW_FORWARD = 4096;
+const WINDOW_FORWARD_MULTILINE = 256 * 1024;
+
+/** Merged [start, end) windows around the hits, or undefined when they cover most of the text anyway. */
+function windowsAround(text: string, hitLists: readonly number[][], multiline: boolean): [number, number][] | undefined {
+  const hits = hitLists.length === 1 ? hitLists[0] : hitLists.flat().sort((a, b) => a - b);
+  const windows: [number, number][] = [];
+  let covered = 0;
+  for (const hit of hits) {
+    const last = windows[windows.length - 1];
+    if (last && hit < last[1]) continue;
+    const lineStart = text.lastIndexOf('\n', hit - 1) + 1;
+    const start = Math.max(lineStart, hit - WINDOW_BACK);
+    let end: number;
+    if (multiline) {
+      end = Math.min(text.length, hit + WINDOW_FORWARD_MULTILINE);
+    } else {
+      // The hit's line and the next one: `password:` may have its value on the following line.
+      const lineEnd = text.indexOf('\n', hit);
+      const nextEnd = lineEnd === -1 ? -1 : text.indexOf('\n', lineEnd + 1);
+      end = Math.min(nextEnd === -1 ? text.length : nextEnd, hit + WINDOW_FORWARD);
+    }
+    if (last && start <= last[1]) {
+      covered += end - last[1];
+      last[1] = end;
+    } else {
+      covered += end - start;
+      windows.push([start, end]);
+    }
+  }
+  return covered * 2 > text.length ? undefined : windows;
+}
 /**
  * One rule over one text, ignoring the rule's path conditions and the global allowlist — what
  * `sealguard rules test` runs on each example. The keyword condition still applies: an example
@@ -40,15 +93,6 @@ export function detectWithRule(rule: CompiledRule, fragment: Fragment): Finding[
   const scan = new FragmentScan(fragment, NO_ALLOW);
   scan.run(rule, 0);
   return scan.findings();
-}
-
-function candidateRules(rules: CompiledRules, text: string): number[] {
-  const out = [...rules.alwaysRun];
-  if (rules.keywordRules.length > 0) {
-    for (const id of rules.keywords.find(text)) out.push(...rules.keywordRules[id]);
-  }
-  if (out.length <= 1) return out;
-  return [...new Set(out)].sort((a, b) => a - b);
 }
 
 function ruleAppliesTo(rule: CompiledRule, path: string): boolean {
@@ -71,12 +115,24 @@ class FragmentScan {
     this.#allow = allow;
   }
 
-  run(rule: CompiledRule, order: number): void {
+  /** Run one rule; with keyword hits (ASCII text), only on the windows around them. */
+  run(rule: CompiledRule, order: number, hits?: readonly number[][]): void {
     const utf8 = (this.#utf8 ??= new Utf8Text(this.#fragment.text));
+    const windows = hits && utf8.ascii ? windowsAround(this.#fragment.text, hits, rule.multiline) : undefined;
+    if (windows === undefined) {
+      this.#exec(rule, order, utf8, 0, utf8.buffer.length);
+      return;
+    }
+    for (const [start, end] of windows) this.#exec(rule, order, utf8, start, end);
+  }
+
+  /** All matches of the rule's regex in bytes [from, to) of the fragment. */
+  #exec(rule: CompiledRule, order: number, utf8: Utf8Text, from: number, to: number): void {
+    const buffer = from === 0 && to === utf8.buffer.length ? utf8.buffer : utf8.buffer.subarray(from, to);
     const regex = rule.regex;
     regex.lastIndex = 0;
     for (;;) {
-      const m = regex.exec(utf8.buffer);
+      const m = regex.exec(buffer);
       if (m === null) break;
       const indices = m.indices;
       if (!indices) break;
@@ -84,14 +140,14 @@ class FragmentScan {
       if (matchEnd === matchStart) {
         // An empty match would repeat forever; step past it.
         regex.lastIndex = matchEnd + 1;
-        if (matchEnd >= utf8.buffer.length) break;
+        if (matchEnd >= buffer.length) break;
         continue;
       }
       const group = secretGroupOf(rule, indices);
       if (group === undefined) continue;
       const [secretStart, secretEnd] = indices[group] as [number, number];
       if (secretEnd === secretStart) continue;
-      this.#consider(rule, order, utf8, matchStart, matchEnd, secretStart, secretEnd);
+      this.#consider(rule, order, utf8, from + matchStart, from + matchEnd, from + secretStart, from + secretEnd);
     }
     regex.lastIndex = 0;
   }

@@ -52,6 +52,11 @@ export class Utf8Text {
     this.#ascii = this.buffer.length === text.length;
   }
 
+  /** True when every character is ASCII: string offsets and byte offsets are then the same. */
+  get ascii(): boolean {
+    return this.#ascii;
+  }
+
   /** String offset of a byte offset on a character boundary. Fast when called with rising offsets. */
   charOffset(byte: number): number {
     if (this.#ascii) return byte;

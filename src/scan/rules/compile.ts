@@ -21,6 +21,8 @@ export interface CompiledRule {
   readonly stopwords: readonly string[];
   /** Generic rules (tag `generic` or id `generic-…`) lose to a provider rule that finds the same secret. */
   readonly generic: boolean;
+  /** Whether the regex can span lines (PEM blocks): its matches are searched far past the keyword. */
+  readonly multiline: boolean;
   /** Lower-cased keywords, for checks outside the shared automaton (rule examples). */
   readonly keywords: readonly string[];
 }
@@ -126,6 +128,7 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
     allowPaths: many(spec.allow?.paths, 'allow.paths'),
     allowRegexes: many(spec.allow?.regexes, 'allow.regexes'),
     stopwords: (spec.allow?.stopwords ?? []).map((w) => w.toLowerCase()).filter((w) => w.length > 0),
+    multiline: /\\n|\[\\[sS]\\[sS]|\(\?[a-z]*s[a-z]*[:)]/.test(spec.regex),
     generic: spec.tags.includes('generic') || spec.id === 'generic' || spec.id.startsWith('generic-'),
     keywords: spec.keywords.map((k) => k.toLowerCase()),
   };

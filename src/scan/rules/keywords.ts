@@ -138,6 +138,33 @@ export class KeywordMatcher {
     return found;
   }
 
+  /**
+   * Every occurrence of every pattern: for each pattern id that occurs, the offsets just past each
+   * of its occurrences, ascending. The engine uses them to run a rule's regex only near its keywords.
+   */
+  positions(text: string): Map<number, number[]> {
+    const found = new Map<number, number[]>();
+    if (this.#patternCount === 0) return found;
+    const table = this.#ascii;
+    const firstOutputRow = this.#firstOutputRow;
+    const wide = this.#wideGoto;
+    let row = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128) row = table[row + c];
+      else if (wide === undefined) row = 0;
+      else row = this.#stepWide(row >> 7, c) * 128;
+      if (row >= firstOutputRow) {
+        for (const id of this.#outputs[row >> 7] as readonly number[]) {
+          const list = found.get(id);
+          if (list === undefined) found.set(id, [i + 1]);
+          else list.push(i + 1);
+        }
+      }
+    }
+    return found;
+  }
+
   /** Next state (a state number, not a row) for a non-ASCII character. */
   #stepWide(state: number, code: number): number {
     const wide = this.#wideGoto as Map<number, number>[];

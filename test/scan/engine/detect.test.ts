@@ -98,9 +98,14 @@ describe('detect: keyword prefilter', () => {
     expect(detect(compiled, { path: 'a', text: `tok_${value}` })).toEqual([]);
   });
 
-  test('keywords match case-insensitively anywhere in the fragment', () => {
-    const found = detect(compiled, { path: 'a', text: `ZZSvc settings\n\ntok_${value}` });
+  test('keywords match case-insensitively, and the rule looks at the keyword line and the next', () => {
+    const found = detect(compiled, { path: 'a', text: `ZZSvc settings\ntok_${value}` });
     expect(found.map((f) => f.ruleId)).toEqual(['needs-keyword']);
+  });
+
+  test('a keyword far from the candidate does not make the rule run there', () => {
+    const found = detect(compiled, { path: 'a', text: `ZZSvc settings\n\n\ntok_${value}` });
+    expect(found.map((f) => f.ruleId)).toEqual([]);
   });
 
   test('a rule without keywords runs on every fragment', () => {
