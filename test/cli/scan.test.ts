@@ -107,6 +107,16 @@ describe('sealguard scan PATH and --stdin', () => {
     expect(JSON.parse(out.stdout)[0].Secret).toBe(githubToken);
   });
 
+  it('accepts a finding whose fingerprint is listed in .sealguardignore, even after lines move', () => {
+    const r = repo();
+    r.write('settings.py', `GITHUB_TOKEN = "${githubToken}"\n`);
+    const first = JSON.parse(runCli(['scan', '.', '-f', 'json'], { cwd: r.dir }).stdout) as { Fingerprint: string }[];
+    r.write('.sealguardignore', `# accepted: rotated test token\n${first[0].Fingerprint}\n`);
+    r.write('settings.py', `import os\n\nGITHUB_TOKEN = "${githubToken}"\n`);
+    const out = runCli(['scan', '.'], { cwd: r.dir });
+    expect(out.code).toBe(0);
+  });
+
   it('honours .gitignore when scanning a folder', () => {
     const r = repo();
     r.write('.gitignore', 'build/\n');

@@ -7,6 +7,7 @@ import { detect } from '../../scan/engine/index.js';
 import { getReporter } from '../../scan/report/index.js';
 import { fileFragments, stdinFragments, stagedFragments, type SourceContext } from '../../scan/sources/index.js';
 import { repoRoot } from '../../git/index.js';
+import { loadIgnoredFingerprints, withoutIgnored } from '../../scan/ignore-file.js';
 import { useColor, type Io } from '../io.js';
 
 export interface ScanCommandOptions {
@@ -50,11 +51,11 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
     onSkip: (p, reason) => skips.push({ path: p, reason }),
   };
 
-  const findings: Finding[] = [];
+  const found: Finding[] = [];
   for await (const fragment of chooseSource(opts, root, io, ctx)) {
-    const found = detect(rules, fragment);
-    for (const f of found) findings.push(f);
+    for (const f of detect(rules, fragment)) found.push(f);
   }
+  const findings = withoutIgnored(found, loadIgnoredFingerprints(root));
 
   reportSkips(skips, io, opts.verbose === true);
 
