@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
-import * as openpgp from 'openpgp';
+import type * as Pgp from 'openpgp';
+import { loadOpenpgp } from './openpgp-lazy.js';
 import { errorMessage } from '../../shared/errors.js';
 
 export const SEALGUARD_PGP_KEY_FILE = 'SEALGUARD_PGP_KEY_FILE';
@@ -15,7 +16,7 @@ export function armoredBlocks(text: string, kind: BlockKind): string[] {
 }
 
 /** Whether `key` (primary key or any subkey) is the one a user named by fingerprint or key ID. */
-export function keyMatches(key: openpgp.Key, fingerprint: string): boolean {
+export function keyMatches(key: Pgp.Key, fingerprint: string): boolean {
   const want = fingerprint.toLowerCase();
   return key.getKeys().some((k) => {
     const fp = k.getFingerprint().toLowerCase();
@@ -24,11 +25,12 @@ export function keyMatches(key: openpgp.Key, fingerprint: string): boolean {
 }
 
 /** Public keys in armored text (a private key block yields its public part). */
-export async function readPublicKeys(text: string): Promise<openpgp.Key[]> {
-  const keys: openpgp.Key[] = [];
-  for (const block of armoredBlocks(text, 'PUBLIC KEY')) keys.push(...(await openpgp.readKeys({ armoredKeys: block })));
+export async function readPublicKeys(text: string): Promise<Pgp.Key[]> {
+  const pgp = await loadOpenpgp();
+  const keys: Pgp.Key[] = [];
+  for (const block of armoredBlocks(text, 'PUBLIC KEY')) keys.push(...(await pgp.readKeys({ armoredKeys: block })));
   for (const block of armoredBlocks(text, 'PRIVATE KEY')) {
-    for (const k of await openpgp.readPrivateKeys({ armoredKeys: block })) keys.push(k.toPublic());
+    for (const k of await pgp.readPrivateKeys({ armoredKeys: block })) keys.push(k.toPublic());
   }
   return keys;
 }
@@ -37,14 +39,14 @@ export async function readPublicKeys(text: string): Promise<openpgp.Key[]> {
 export async function publicKeyFromFile(
   file: string,
   fingerprint: string,
-): Promise<{ key: openpgp.Key } | { reason: string }> {
+): Promise<{ key: Pgp.Key } | { reason: string }> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e) {
     return { reason: `cannot read ${file}: ${errorMessage(e)}` };
   }
-  let keys: openpgp.Key[];
+  let keys: Pgp.Key[];
   try {
     keys = await readPublicKeys(text);
   } catch (e) {
@@ -72,11 +74,11 @@ export async function decryptWithKeyFile(
     return { reason: `${where}: ${errorMessage(e)}` };
   }
   const passphrase = env[SEALGUARD_PGP_PASSPHRASE];
-  const usable: openpgp.PrivateKey[] = [];
+  const usable: Pgp.PrivateKey[] = [];
   const skipped: string[] = [];
   try {
     for (const block of armoredBlocks(text, 'PRIVATE KEY')) {
-      for (const key of await openpgp.readPrivateKeys({ armoredKeys: block })) {
+      for (const key of await (await loadOpenpgp()).readPrivateKeys({ armoredKeys: block })) {
         const fp = key.getFingerprint().toUpperCase();
         if (key.isDecrypted()) usable.push(key);
         else if (!passphrase) skipped.push(`${fp} is passphrase-protected and ${SEALGUARD_PGP_PASSPHRASE} is not set`);
@@ -93,17 +95,18 @@ export async function decryptWithKeyFile(
   const note = skipped.length > 0 ? ` (${skipped.join('; ')})` : '';
   if (usable.length === 0) return { reason: `${where}: no usable secret key${note}` };
   try {
-    const message = await openpgp.readMessage({ armoredMessage: armored });
-    const { data } = await openpgp.decrypt({ message, decryptionKeys: usable, format: 'binary' });
+    const pgp = await loadOpenpgp();
+    const message = await pgp.readMessage({ armoredMessage: armored });
+    const { data } = await pgp.decrypt({ message, decryptionKeys: usable, format: 'binary' });
     return { data };
   } catch (e) {
     return { reason: `${where}: ${errorMessage(e)}${note}` };
   }
 }
 
-async function unlock(key: openpgp.PrivateKey, passphrase: string): Promise<openpgp.PrivateKey | undefined> {
+async function unlock(key: Pgp.PrivateKey, passphrase: string): Promise<Pgp.PrivateKey | undefined> {
   try {
-    return await openpgp.decryptKey({ privateKey: key, passphrase });
+    return await (await loadOpenpgp()).decryptKey({ privateKey: key, passphrase });
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
-import * as openpgp from 'openpgp';
+import type * as Pgp from 'openpgp';
+import { loadOpenpgp } from './openpgp-lazy.js';
 import type { PgpStoredKey } from '../metadata.js';
 import type { MasterKey } from './types.js';
 import { SealguardError, errorMessage } from '../../shared/errors.js';
@@ -58,7 +59,7 @@ export function rfc3339Now(now: Date = new Date()): string {
 export function pgpMasterKey(fingerprint: string, opts: PgpKeyOptions = {}): MasterKey {
   const fp = normalizeFingerprint(fingerprint);
   const env = opts.env ?? process.env;
-  let publicKey: Promise<openpgp.Key> | undefined;
+  let publicKey: Promise<Pgp.Key> | undefined;
   return {
     kind: 'pgp',
     id: fp,
@@ -71,8 +72,9 @@ export function pgpMasterKey(fingerprint: string, opts: PgpKeyOptions = {}): Mas
       });
       let enc: string;
       try {
-        const message = await openpgp.createMessage({ binary: dataKey });
-        enc = await openpgp.encrypt({ message, encryptionKeys: key, format: 'armored' });
+        const pgp = await loadOpenpgp();
+        const message = await pgp.createMessage({ binary: dataKey });
+        enc = await pgp.encrypt({ message, encryptionKeys: key, format: 'armored' });
       } catch (e) {
         throw new SealguardError('PGP_ENCRYPT_FAILED', `cannot encrypt the data key for PGP key ${fp}: ${errorMessage(e)}`);
       }
@@ -81,7 +83,7 @@ export function pgpMasterKey(fingerprint: string, opts: PgpKeyOptions = {}): Mas
   };
 }
 
-async function findPublicKey(fp: string, file: string | undefined, env: NodeJS.ProcessEnv): Promise<openpgp.Key> {
+async function findPublicKey(fp: string, file: string | undefined, env: NodeJS.ProcessEnv): Promise<Pgp.Key> {
   const tried: string[] = [];
   if (file) {
     const found = await publicKeyFromFile(file, fp);

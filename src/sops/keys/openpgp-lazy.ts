@@ -1,0 +1,12 @@
+/**
+ * openpgp.js takes tens of milliseconds to load, and most runs (age recipients, gpg on PATH) never
+ * call it: load it on first use only.
+ */
+type OpenPgp = typeof import('openpgp');
+
+let loading: Promise<OpenPgp> | undefined;
+
+export function loadOpenpgp(): Promise<OpenPgp> {
+  loading ??= import('openpgp');
+  return loading;
+}
