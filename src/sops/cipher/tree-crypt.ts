@@ -9,7 +9,7 @@ import type { ParsedFile, SopsType } from '../tree.js';
 import { decryptValue, encryptValue, isEncValue } from './aes.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
-import { aadOf, walkFile } from './tree-walk.js';
+import { walkFile } from './tree-walk.js';
 import { macBytes, plaintextToScalar, scalarToPlaintext, type NonNullScalar } from './values.js';
 
 /**
@@ -67,8 +67,7 @@ export function encryptTree(
     encryptValue(plaintext, type, key, aad, options.previous?.get(stashKey(aad, type, plaintext)));
 
   walkFile(file, {
-    scalar(node, path, comments) {
-      const aad = aadOf(path);
+    scalar(node, path, comments, aad) {
       try {
         const scalar = node.scalar as NonNullScalar;
         const encrypted = select.value(path, comments);
@@ -81,10 +80,10 @@ export function encryptTree(
         throw atPath(e, aad, 'ENCRYPT_FAILED', ExitCode.errorEncryptingValue);
       }
     },
-    comment(node, path, comments) {
+    comment(node, path, comments, aad) {
       const text = node.text;
       if (text !== '' && select.comment(path, comments, text)) {
-        node.text = seal(Buffer.from(text, 'utf8'), 'comment', aadOf(path));
+        node.text = seal(Buffer.from(text, 'utf8'), 'comment', aad);
       }
       return text;
     },
@@ -103,8 +102,7 @@ export function decryptTree(file: ParsedFile, key: Uint8Array, selector: Encrypt
   const warnings: string[] = [];
 
   walkFile(file, {
-    scalar(node, path, comments) {
-      const aad = aadOf(path);
+    scalar(node, path, comments, aad) {
       try {
         const encrypted = select.value(path, comments);
         if (encrypted) {
@@ -125,10 +123,9 @@ export function decryptTree(file: ParsedFile, key: Uint8Array, selector: Encrypt
         throw atPath(e, aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
       }
     },
-    comment(node, path, comments) {
+    comment(node, path, comments, aad) {
       const text = node.text;
       if (text === '') return text;
-      const aad = aadOf(path);
       const selected = select.comment(path, comments, text);
       if (!isEncValue(text)) {
         if (selected) warnings.push(`comment at "${aad}" is not encrypted; kept as is`);

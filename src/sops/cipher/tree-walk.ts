@@ -7,9 +7,10 @@ import type { CommentNode, ListNode, MapNode, ParsedFile, ScalarNode, TreeNode }
 import type { CommentStack } from './selector.js';
 
 export interface LeafVisitor {
-  scalar(node: ScalarNode, path: readonly string[], comments: CommentStack): void;
+  /** `aad` is `aadOf(path)`, built incrementally by the walk. */
+  scalar(node: ScalarNode, path: readonly string[], comments: CommentStack, aad: string): void;
   /** Returns the comment's plaintext, which later selections on this level look at. */
-  comment(node: CommentNode, path: readonly string[], comments: CommentStack): string;
+  comment(node: CommentNode, path: readonly string[], comments: CommentStack, aad: string): string;
 }
 
 /** Authenticated data of a leaf: the path's keys joined by ':' plus a trailing ':' (top level: ':'). */
@@ -18,31 +19,33 @@ export function aadOf(path: readonly string[]): string {
 }
 
 export function walkFile(file: ParsedFile, visitor: LeafVisitor): void {
-  for (const doc of file.documents) walkContainer(doc, [], [], visitor);
+  for (const doc of file.documents) walkContainer(doc, [], '', [], visitor);
 }
 
-function walkContainer(node: MapNode | ListNode, path: readonly string[], stack: string[][], visitor: LeafVisitor): void {
+/** `prefix` is the path's keys each followed by ':' (aadOf(path), except '' for the empty path). */
+function walkContainer(node: MapNode | ListNode, path: readonly string[], prefix: string, stack: string[][], visitor: LeafVisitor): void {
+  const aad = path.length === 0 ? ':' : prefix;
   const level: string[] = [];
   stack.push(level);
   const items: readonly (MapNode['items'][number] | ListNode['items'][number])[] = node.items;
   for (const item of items) {
     if (item.kind === 'comment') {
-      level.push(visitor.comment(item, path, stack));
+      level.push(visitor.comment(item, path, stack, aad));
       continue;
     }
-    if (item.kind === 'entry') walkNode(item.value, [...path, item.key], stack, visitor);
-    else walkNode(item, path, stack, visitor);
+    if (item.kind === 'entry') walkNode(item.value, [...path, item.key], prefix + item.key + ':', stack, visitor);
+    else walkNode(item, path, prefix, stack, visitor);
     // Comments govern only the key or item that follows them.
     level.length = 0;
   }
   stack.pop();
 }
 
-function walkNode(node: TreeNode, path: readonly string[], stack: string[][], visitor: LeafVisitor): void {
+function walkNode(node: TreeNode, path: readonly string[], prefix: string, stack: string[][], visitor: LeafVisitor): void {
   if (node.kind === 'scalar') {
     // sops leaves nulls alone: not encrypted and not part of the MAC.
-    if (node.scalar.type !== 'null') visitor.scalar(node, path, stack);
+    if (node.scalar.type !== 'null') visitor.scalar(node, path, stack, path.length === 0 ? ':' : prefix);
     return;
   }
-  walkContainer(node, path, stack, visitor);
+  walkContainer(node, path, prefix, stack, visitor);
 }

@@ -13,6 +13,11 @@ const POS_INF = new Set(['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF']);
 const NEG_INF = new Set(['-.inf', '-.Inf', '-.INF']);
 const NANS = new Set(['.nan', '.NaN', '.NAN']);
 
+const SIMPLE_INT = /^-?(?:0|[1-9][0-9]{0,17})$/;
+const SIMPLE_FLOAT = /^-?[0-9]{1,300}\.[0-9]+$/;
+/** Starts with a letter that no null, bool, number or timestamp starts with (`.inf` and friends start with '.'). */
+const SIMPLE_WORD = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const SPECIAL_WORDS = new Set([...NULLS, ...TRUES, ...FALSES]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -20,6 +25,11 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 /** Resolve an untagged plain scalar's text to a tree scalar. */
 export function resolvePlain(text: string): Scalar {
+  // Fast paths for the commonest spellings, which the general rules below resolve the same way:
+  // short decimal integers, plain decimals, and words that cannot be anything but strings.
+  if (SIMPLE_INT.test(text)) return { type: 'int', value: text };
+  if (SIMPLE_FLOAT.test(text)) return { type: 'float', value: text };
+  if (SIMPLE_WORD.test(text) && !SPECIAL_WORDS.has(text)) return { type: 'str', value: text };
   if (NULLS.has(text)) return { type: 'null' };
   if (TRUES.has(text)) return { type: 'bool', value: true, text };
   if (FALSES.has(text)) return { type: 'bool', value: false, text };
