@@ -61,16 +61,15 @@ function windowsAround(text: string, hitLists: readonly number[][], multiline: b
   for (const hit of hits) {
     const last = windows[windows.length - 1];
     if (last && hit < last[1]) continue;
-    const lineStart = text.lastIndexOf('\n', hit - 1) + 1;
-    const start = Math.max(lineStart, hit - WINDOW_BACK);
+    const start = lineStartWithin(text, hit, Math.max(0, hit - WINDOW_BACK));
     let end: number;
     if (multiline) {
       end = Math.min(text.length, hit + WINDOW_FORWARD_MULTILINE);
     } else {
       // The hit's line and the next one: `password:` may have its value on the following line.
-      const lineEnd = text.indexOf('\n', hit);
-      const nextEnd = lineEnd === -1 ? -1 : text.indexOf('\n', lineEnd + 1);
-      end = Math.min(nextEnd === -1 ? text.length : nextEnd, hit + WINDOW_FORWARD);
+      const limit = Math.min(text.length, hit + WINDOW_FORWARD);
+      const lineEnd = lineEndWithin(text, hit, limit);
+      end = lineEnd === limit ? limit : lineEndWithin(text, lineEnd + 1, limit);
     }
     if (last && start <= last[1]) {
       covered += end - last[1];
@@ -81,6 +80,21 @@ function windowsAround(text: string, hitLists: readonly number[][], multiline: b
     }
   }
   return covered * 2 > text.length ? undefined : windows;
+}
+
+/**
+ * Start of the line holding `at`, but not before `floor`. The search is bounded on purpose: minified
+ * files have megabyte lines, and an unbounded `lastIndexOf` per keyword hit made them quadratic.
+ */
+function lineStartWithin(text: string, at: number, floor: number): number {
+  for (let i = at - 1; i >= floor; i--) if (text.charCodeAt(i) === 10) return i + 1;
+  return floor;
+}
+
+/** Offset of the first `\n` at or after `from`, or `limit` when there is none before it. */
+function lineEndWithin(text: string, from: number, limit: number): number {
+  for (let i = from; i < limit; i++) if (text.charCodeAt(i) === 10) return i;
+  return limit;
 }
 /**
  * One rule over one text, ignoring the rule's path conditions and the global allowlist — what
@@ -115,15 +129,16 @@ class FragmentScan {
     this.#allow = allow;
   }
 
-  /** Run one rule; with keyword hits (ASCII text), only on the windows around them. */
+  /** Run one rule; with keyword hits, only on the windows around them. */
   run(rule: CompiledRule, order: number, hits?: readonly number[][]): void {
     const utf8 = (this.#utf8 ??= new Utf8Text(this.#fragment.text));
-    const windows = hits && utf8.ascii ? windowsAround(this.#fragment.text, hits, rule.multiline) : undefined;
+    const windows = hits ? windowsAround(this.#fragment.text, hits, rule.multiline) : undefined;
     if (windows === undefined) {
       this.#exec(rule, order, utf8, 0, utf8.buffer.length);
       return;
     }
-    for (const [start, end] of windows) this.#exec(rule, order, utf8, start, end);
+    // Windows are in string offsets; RE2 works on the UTF-8 bytes.
+    for (const [start, end] of windows) this.#exec(rule, order, utf8, utf8.byteOffset(start, true), utf8.byteOffset(end, false));
   }
 
   /** All matches of the rule's regex in bytes [from, to) of the fragment. */

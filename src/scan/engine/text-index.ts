@@ -43,10 +43,13 @@ export class LineIndex {
 export class Utf8Text {
   readonly buffer: Buffer;
   readonly #ascii: boolean;
+  readonly #text: string;
+  #marks: Int32Array | undefined;
   #lastByte = 0;
   #lastChar = 0;
 
   constructor(text: string) {
+    this.#text = text;
     this.buffer = Buffer.from(text, 'utf8');
     // Any non-ASCII character takes more UTF-8 bytes than UTF-16 units, so equal lengths mean ASCII.
     this.#ascii = this.buffer.length === text.length;
@@ -55,6 +58,34 @@ export class Utf8Text {
   /** True when every character is ASCII: string offsets and byte offsets are then the same. */
   get ascii(): boolean {
     return this.#ascii;
+  }
+
+  /**
+   * Byte offset of a string offset, moved off the middle of a surrogate pair (backwards when `start`,
+   * else forwards) so the bytes stay whole characters.
+   */
+  byteOffset(char: number, start: boolean): number {
+    const text = this.#text;
+    if (char > 0 && char < text.length && isLowSurrogate(text.charCodeAt(char)) && isHighSurrogate(text.charCodeAt(char - 1))) {
+      char += start ? -1 : 1;
+    }
+    if (this.#ascii) return char;
+    const marks = (this.#marks ??= byteMarks(text));
+    const mark = char >> MARK_SHIFT;
+    let from = mark << MARK_SHIFT;
+    let byte = marks[mark];
+    // A mark may fall between the two halves of a pair; its byte count then already holds all 4 bytes.
+    if (from > 0 && isLowSurrogate(text.charCodeAt(from)) && isHighSurrogate(text.charCodeAt(from - 1))) from++;
+    for (let i = from; i < char; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) byte += 1;
+      else if (c < 0x800) byte += 2;
+      else if (isHighSurrogate(c) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
+        byte += 4;
+        i++;
+      } else byte += 3;
+    }
+    return byte;
   }
 
   /** String offset of a byte offset on a character boundary. Fast when called with rising offsets. */
@@ -68,4 +99,34 @@ export class Utf8Text {
     this.#lastByte = byte;
     return this.#lastChar;
   }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** Every 2^MARK_SHIFT characters, a checkpoint of the UTF-8 byte offset: string→byte lookups stay short. */
+const MARK_SHIFT = 6;
+
+function byteMarks(text: string): Int32Array {
+  const marks = new Int32Array((text.length >> MARK_SHIFT) + 1);
+  let byte = 0;
+  for (let i = 0; i < text.length; i++) {
+    if ((i & ((1 << MARK_SHIFT) - 1)) === 0) marks[i >> MARK_SHIFT] = byte;
+    const c = text.charCodeAt(i);
+    if (c < 0x80) byte += 1;
+    else if (c < 0x800) byte += 2;
+    else if (isHighSurrogate(c) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
+      byte += 4;
+      i++;
+      // The low half's position can also start a mark: it shares the pair's end offset.
+      if ((i & ((1 << MARK_SHIFT) - 1)) === 0) marks[i >> MARK_SHIFT] = byte;
+    } else byte += 3;
+  }
+  if ((text.length & ((1 << MARK_SHIFT) - 1)) === 0) marks[text.length >> MARK_SHIFT] = byte;
+  return marks;
 }

@@ -73,6 +73,14 @@ describe('detect: location, secret and fingerprint', () => {
     expect(f.startColumn).toBe(prefix.length + 1);
   });
 
+  test('in a long text with accents and emoji, a token far from the start is found at its exact column', () => {
+    const token = fakeGithubToken();
+    const filler = 'const greeting = "héllo wörld 😀"; // ✓ nothing to see\n'.repeat(2000);
+    const prefix = 'clé = "😀 ü" // ';
+    const found = scan(`${filler}${prefix}${token}\n${filler}`);
+    expect(found.map((f) => [f.startLine, f.startColumn, f.secret.reveal()])).toEqual([[2001, prefix.length + 1, token]]);
+  });
+
   test('the same token on two lines gives two findings with the same fingerprint', () => {
     const token = fakeGithubToken();
     const found = scan(`a = "${token}"\nb = "${token}"\n`);
