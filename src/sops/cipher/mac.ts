@@ -3,6 +3,7 @@
  * encrypted as a `str` with the exact `lastmodified` string as authenticated data, so neither the
  * values nor the timestamp can change unnoticed.
  */
+import { Buffer } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { ExitCode, SealguardError } from '../../shared/errors.js';
 import { decryptValue, encryptValue } from './aes.js';

@@ -3,6 +3,7 @@
  * Tree.Encrypt/Tree.Decrypt: leaves become ENC strings (or back), the AAD of each leaf is its key
  * path, and the MAC hashes every leaf's canonical plaintext in document order.
  */
+import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.js';
 import type { EncryptionSelector } from '../metadata.js';
 import type { ParsedFile, SopsType } from '../tree.js';

@@ -7,6 +7,7 @@
  * - the MAC always hashes the canonical form sops' `ToBytes` produces after parsing (decimal int,
  *   Go 'f' -1 float, True/False, MarshalText time), so MACs agree with sops whatever the spelling.
  */
+import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError } from '../../shared/errors.js';
 import type { Scalar, SopsType } from '../tree.js';
 import { formatGoFloat, formatSopsBool, parseGoBool, parseGoFloat, parseGoInt } from './go-strconv.js';
