@@ -54,22 +54,24 @@ const WINDOW_FORWARD = 4096;
 const WINDOW_FORWARD_MULTILINE = 256 * 1024;
 
 /** Merged [start, end) windows around the hits, or undefined when they cover most of the text anyway. */
-function windowsAround(text: string, hitLists: readonly number[][], multiline: boolean): [number, number][] | undefined {
+function windowsAround(text: string, lines: LineIndex, hitLists: readonly number[][], multiline: boolean): [number, number][] | undefined {
   const hits = hitLists.length === 1 ? hitLists[0] : hitLists.flat().sort((a, b) => a - b);
   const windows: [number, number][] = [];
+  const lastLine = lines.count - 1;
   let covered = 0;
   for (const hit of hits) {
     const last = windows[windows.length - 1];
     if (last && hit < last[1]) continue;
-    const start = lineStartWithin(text, hit, Math.max(0, hit - WINDOW_BACK));
+    // Line starts come from the shared index: searching for '\n' per hit is quadratic on minified lines.
+    const line = lines.lineOf(hit - 1);
+    const start = Math.max(lines.lineStart(line), hit - WINDOW_BACK);
     let end: number;
     if (multiline) {
       end = Math.min(text.length, hit + WINDOW_FORWARD_MULTILINE);
     } else {
       // The hit's line and the next one: `password:` may have its value on the following line.
-      const limit = Math.min(text.length, hit + WINDOW_FORWARD);
-      const lineEnd = lineEndWithin(text, hit, limit);
-      end = lineEnd === limit ? limit : lineEndWithin(text, lineEnd + 1, limit);
+      const lineEnd = line + 2 > lastLine ? text.length : lines.lineStart(line + 2) - 1;
+      end = Math.min(lineEnd, hit + WINDOW_FORWARD);
     }
     if (last && start <= last[1]) {
       covered += end - last[1];
@@ -82,20 +84,6 @@ function windowsAround(text: string, hitLists: readonly number[][], multiline: b
   return covered * 2 > text.length ? undefined : windows;
 }
 
-/**
- * Start of the line holding `at`, but not before `floor`. The search is bounded on purpose: minified
- * files have megabyte lines, and an unbounded `lastIndexOf` per keyword hit made them quadratic.
- */
-function lineStartWithin(text: string, at: number, floor: number): number {
-  for (let i = at - 1; i >= floor; i--) if (text.charCodeAt(i) === 10) return i + 1;
-  return floor;
-}
-
-/** Offset of the first `\n` at or after `from`, or `limit` when there is none before it. */
-function lineEndWithin(text: string, from: number, limit: number): number {
-  for (let i = from; i < limit; i++) if (text.charCodeAt(i) === 10) return i;
-  return limit;
-}
 /**
  * One rule over one text, ignoring the rule's path conditions and the global allowlist — what
  * `sealguard rules test` runs on each example. The keyword condition still applies: an example
@@ -132,7 +120,8 @@ class FragmentScan {
   /** Run one rule; with keyword hits, only on the windows around them. */
   run(rule: CompiledRule, order: number, hits?: readonly number[][]): void {
     const utf8 = (this.#utf8 ??= new Utf8Text(this.#fragment.text));
-    const windows = hits ? windowsAround(this.#fragment.text, hits, rule.multiline) : undefined;
+    const lines = (this.#lines ??= new LineIndex(this.#fragment.text));
+    const windows = hits ? windowsAround(this.#fragment.text, lines, hits, rule.multiline) : undefined;
     if (windows === undefined) {
       this.#exec(rule, order, utf8, 0, utf8.buffer.length);
       return;

@@ -29,6 +29,11 @@ export class LineIndex {
     return lo;
   }
 
+  /** Number of lines (a text without '\n' has one). */
+  get count(): number {
+    return (this.#starts ??= this.#build()).length;
+  }
+
   /** Offset of the first character of a 0-based line. */
   lineStart(line: number): number {
     const starts = (this.#starts ??= this.#build());
