@@ -75,7 +75,7 @@ export class Utf8Text {
       char += start ? -1 : 1;
     }
     if (this.#ascii) return char;
-    const marks = (this.#marks ??= byteMarks(text));
+    const marks = (this.#marks ??= byteMarks(text, this.buffer));
     const mark = char >> MARK_SHIFT;
     let from = mark << MARK_SHIFT;
     let byte = marks[mark];
@@ -117,21 +117,24 @@ function isLowSurrogate(code: number): boolean {
 /** Every 2^MARK_SHIFT characters, a checkpoint of the UTF-8 byte offset: string→byte lookups stay short. */
 const MARK_SHIFT = 6;
 
-function byteMarks(text: string): Int32Array {
+/**
+ * Built from the UTF-8 bytes (one typed-array read per byte is cheaper than decoding the string): a
+ * lead byte starts a character of one UTF-16 unit, or two for 4-byte sequences. A mark that lands on the
+ * low half of a pair holds the offset just past the pair, as `byteOffset` expects.
+ */
+function byteMarks(text: string, bytes: Uint8Array): Int32Array {
+  const mask = (1 << MARK_SHIFT) - 1;
   const marks = new Int32Array((text.length >> MARK_SHIFT) + 1);
-  let byte = 0;
-  for (let i = 0; i < text.length; i++) {
-    if ((i & ((1 << MARK_SHIFT) - 1)) === 0) marks[i >> MARK_SHIFT] = byte;
-    const c = text.charCodeAt(i);
-    if (c < 0x80) byte += 1;
-    else if (c < 0x800) byte += 2;
-    else if (isHighSurrogate(c) && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
-      byte += 4;
-      i++;
-      // The low half's position can also start a mark: it shares the pair's end offset.
-      if ((i & ((1 << MARK_SHIFT) - 1)) === 0) marks[i >> MARK_SHIFT] = byte;
-    } else byte += 3;
+  let unit = 0;
+  for (let j = 0, n = bytes.length; j < n; j++) {
+    const b = bytes[j];
+    if ((b & 0xc0) === 0x80) continue;
+    if ((unit & mask) === 0) marks[unit >> MARK_SHIFT] = j;
+    if (b >= 0xf0) {
+      unit += 2;
+      if (((unit - 1) & mask) === 0) marks[(unit - 1) >> MARK_SHIFT] = j + 4;
+    } else unit += 1;
   }
-  if ((text.length & ((1 << MARK_SHIFT) - 1)) === 0) marks[text.length >> MARK_SHIFT] = byte;
+  if ((unit & mask) === 0) marks[unit >> MARK_SHIFT] = bytes.length;
   return marks;
 }
