@@ -6,8 +6,8 @@
 import type { CommentNode, ListNode, MapNode, ParsedFile, ScalarNode, TreeNode } from '../tree.js';
 import type { CommentStack } from './selector.js';
 
+/** `aad` is `aadOf(path)`, built incrementally. `path` is valid only during the call: the walk reuses one array. */
 export interface LeafVisitor {
-  /** `aad` is `aadOf(path)`, built incrementally by the walk. */
   scalar(node: ScalarNode, path: readonly string[], comments: CommentStack, aad: string): void;
   /** Returns the comment's plaintext, which later selections on this level look at. */
   comment(node: CommentNode, path: readonly string[], comments: CommentStack, aad: string): string;
@@ -22,8 +22,11 @@ export function walkFile(file: ParsedFile, visitor: LeafVisitor): void {
   for (const doc of file.documents) walkContainer(doc, [], '', [], visitor);
 }
 
-/** `prefix` is the path's keys each followed by ':' (aadOf(path), except '' for the empty path). */
-function walkContainer(node: MapNode | ListNode, path: readonly string[], prefix: string, stack: string[][], visitor: LeafVisitor): void {
+/**
+ * `path` is one array for the whole walk, pushed and popped. `prefix` is the path's keys each
+ * followed by ':' (aadOf(path), except '' for the empty path).
+ */
+function walkContainer(node: MapNode | ListNode, path: string[], prefix: string, stack: string[][], visitor: LeafVisitor): void {
   const aad = path.length === 0 ? ':' : prefix;
   const level: string[] = [];
   stack.push(level);
@@ -33,15 +36,18 @@ function walkContainer(node: MapNode | ListNode, path: readonly string[], prefix
       level.push(visitor.comment(item, path, stack, aad));
       continue;
     }
-    if (item.kind === 'entry') walkNode(item.value, [...path, item.key], prefix + item.key + ':', stack, visitor);
-    else walkNode(item, path, prefix, stack, visitor);
+    if (item.kind === 'entry') {
+      path.push(item.key);
+      walkNode(item.value, path, prefix + item.key + ':', stack, visitor);
+      path.pop();
+    } else walkNode(item, path, prefix, stack, visitor);
     // Comments govern only the key or item that follows them.
     level.length = 0;
   }
   stack.pop();
 }
 
-function walkNode(node: TreeNode, path: readonly string[], prefix: string, stack: string[][], visitor: LeafVisitor): void {
+function walkNode(node: TreeNode, path: string[], prefix: string, stack: string[][], visitor: LeafVisitor): void {
   if (node.kind === 'scalar') {
     // sops leaves nulls alone: not encrypted and not part of the MAC.
     if (node.scalar.type !== 'null') visitor.scalar(node, path, stack, path.length === 0 ? ':' : prefix);

@@ -57,13 +57,17 @@ export function placeComments(
   skip: readonly [number, number] | undefined,
 ): void {
   const root = colls[0]!;
+  // Only collections that receive a comment need a sort; the others keep their members' order.
   const placed = new Map<Coll, { key: SortKey; node: MapEntry | TreeNode | CommentNode }[]>();
   const add = (coll: Coll, key: SortKey, node: MapEntry | TreeNode | CommentNode): void => {
     let list = placed.get(coll);
-    if (!list) placed.set(coll, (list = []));
+    if (!list) {
+      list = [];
+      for (const m of coll.members) if (m.item !== undefined) list.push({ key: [m.start, 1, 0], node: m.item });
+      placed.set(coll, list);
+    }
     list.push({ key, node });
   };
-  for (const m of members) if (m.item !== undefined) add(m.coll, [m.start, 1, 0], m.item);
 
   const block = members.filter((m) => !m.coll.flow).sort((a, b) => a.start - b.start);
   const flows = colls.filter((c) => c.flow);
@@ -89,7 +93,13 @@ export function placeComments(
   }
 
   for (const coll of colls) {
-    const list = placed.get(coll) ?? [];
+    const list = placed.get(coll);
+    if (list === undefined) {
+      const items: (MapEntry | TreeNode)[] = [];
+      for (const m of coll.members) if (m.item !== undefined) items.push(m.item);
+      coll.tree.items = items as never;
+      continue;
+    }
     list.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2]);
     coll.tree.items = list.map((x) => x.node) as never;
   }
