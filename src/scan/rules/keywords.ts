@@ -114,28 +114,9 @@ export class KeywordMatcher {
       : undefined;
   }
 
-  /**
-   * Ids of the patterns that occur in `text` (case-insensitive). Stops early once every pattern was seen,
-   * so text full of keywords costs no more than the prefix that shows them all.
-   */
+  /** Ids of the patterns that occur in `text` (case-insensitive). */
   find(text: string): Set<number> {
-    const found = new Set<number>();
-    if (this.#patternCount === 0) return found;
-    const table = this.#ascii;
-    const firstOutputRow = this.#firstOutputRow;
-    const wide = this.#wideGoto;
-    let row = 0;
-    for (let i = 0, n = text.length; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 128) row = table[row + c];
-      else if (wide === undefined) row = 0;
-      else row = this.#stepWide(row >> 7, c) * 128;
-      if (row >= firstOutputRow) {
-        for (const id of this.#outputs[row >> 7] as readonly number[]) found.add(id);
-        if (found.size === this.#patternCount) break;
-      }
-    }
-    return found;
+    return new Set(this.positions(text).keys());
   }
 
   /**
