@@ -15,6 +15,7 @@ import {
 } from '../../../src/sops/keys/age.js';
 import { SealguardError } from '../../../src/shared/errors.js';
 import type { AgeStoredKey } from '../../../src/sops/metadata.js';
+import { caught } from '../../helpers/errors.js';
 
 const VECTORS = path.resolve(import.meta.dirname, '../../../../shared/sops-vectors');
 const VECTOR_IDENTITY_FILE = path.join(VECTORS, 'age-test-identity.txt');
@@ -34,15 +35,6 @@ afterEach(async () => {
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
-async function caught(p: Promise<unknown> | (() => unknown)): Promise<SealguardError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    expect(e).toBeInstanceOf(SealguardError);
-    return e as SealguardError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('age data-key wrapping', () => {
   it('opens the sops test vector with its identity file and gets the 4 bytes "data"', async () => {

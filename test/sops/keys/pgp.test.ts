@@ -9,6 +9,7 @@ import { normalizeFingerprint, pgpMasterKey, unwrapPgp } from '../../../src/sops
 import { SealguardError } from '../../../src/shared/errors.js';
 import type { PgpStoredKey } from '../../../src/sops/metadata.js';
 import { SOPS_TEST_KEYS, createTempGnupgHome, type TempGnupgHome } from '../../helpers/gpg.js';
+import { caught } from '../../helpers/errors.js';
 
 const VECTORS = path.resolve(import.meta.dirname, '../../../../shared/sops-vectors');
 const KEY1 = 'FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4';
@@ -46,15 +47,6 @@ afterAll(async () => {
   if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
 
-async function caught(p: Promise<unknown> | (() => unknown)): Promise<SealguardError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    expect(e).toBeInstanceOf(SealguardError);
-    return e as SealguardError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('opening the data key of a file sops wrote (example.yaml, Key 1)', () => {
   it('gpg decrypts it to the 32-byte data key that opens the file MAC', async () => {

@@ -12,6 +12,7 @@ import { parseSopsConfig } from '../../../src/sops/config/parse.js';
 import { SealguardError } from '../../../src/shared/errors.js';
 import type { SopsMetadata, StoredKey } from '../../../src/sops/metadata.js';
 import { SOPS_TEST_KEYS, createTempGnupgHome, type TempGnupgHome } from '../../helpers/gpg.js';
+import { caught } from '../../helpers/errors.js';
 
 const VECTORS = path.resolve(import.meta.dirname, '../../../../shared/sops-vectors');
 const KEY1 = 'FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4';
@@ -54,15 +55,6 @@ function envWith(base: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): NodeJS
   return env;
 }
 
-async function caught(p: Promise<unknown> | (() => unknown)): Promise<SealguardError> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    expect(e).toBeInstanceOf(SealguardError);
-    return e as SealguardError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('recovering a file data key', () => {
   it('opens the example.yaml data key with Key 1 from the GnuPG keyring', async () => {
