@@ -1,4 +1,4 @@
-import micromatch from 'micromatch';
+import { createRequire } from 'node:module';
 import type { RuleSpec } from '../types.js';
 import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
@@ -6,6 +6,16 @@ import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
 import { compileRe2, countGroups, re2Test, type Re2 } from './regex.js';
 import { isValidated } from './schema.js';
+
+/**
+ * micromatch is loaded only when a config uses a glob: most scans (and every pre-commit hook without
+ * globs) then skip initialising it and its dependencies.
+ */
+let micromatchModule: typeof import('micromatch') | undefined;
+function loadMicromatch(): typeof import('micromatch') {
+  micromatchModule ??= createRequire(import.meta.url)('micromatch') as typeof import('micromatch');
+  return micromatchModule;
+}
 
 /** A rule ready to run: patterns compiled once, lists normalised for the engine's hot path. */
 export interface CompiledRule {
@@ -145,7 +155,7 @@ function compileAllow(allow: GlobalAllow | undefined, source: string, problems: 
     } else {
       // `*.lock` means any such file at any depth, as in .gitignore. micromatch's basename option breaks
       // patterns that contain a '/', so it is only set for those without one.
-      paths.push(micromatch.matcher(pattern, { dot: true, basename: !pattern.includes('/') }));
+      paths.push(loadMicromatch().matcher(pattern, { dot: true, basename: !pattern.includes('/') }));
     }
   });
   const regexes: Re2[] = [];
