@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, repoDir } from '../helpers/cli.js';
-import { TempRepo } from '../helpers/git-repo.js';
+import { tempDirs } from '../helpers/git-repo.js';
 
 // Fake credentials, assembled at run time so this file itself stays clean for `sealguard scan .`.
 const githubToken = 'ghp_' + 'R4nd0mT0k3nV4lu3'.repeat(2) + 'Zq9W';
 const awsKeyId = 'AKIA' + 'QX7TZ2LKM4NB6PWR';
 
-const repos: TempRepo[] = [];
-function repo(): TempRepo {
-  const r = new TempRepo();
-  repos.push(r);
-  return r;
-}
-afterEach(() => {
-  while (repos.length) repos.pop()!.remove();
-});
+const { repo } = tempDirs();
 
 describe('sealguard scan --staged', () => {
   it('blocks a staged GitHub token and names file, line, column, rule and a masked secret', () => {

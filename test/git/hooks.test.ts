@@ -1,27 +1,13 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { TempRepo } from '../helpers/git-repo.js';
+import { tempDirs } from '../helpers/git-repo.js';
 import { installHook, uninstallHook } from '../../src/git/hooks.js';
 import { renderHook, splitShellWords } from '../../src/git/hook-script.js';
 
-const cleanup: string[] = [];
-afterEach(() => {
-  for (const d of cleanup.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function repo(): TempRepo {
-  const r = new TempRepo('sealguard-hooks-');
-  cleanup.push(r.dir);
-  return r;
-}
-function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanup.push(d);
-  return d;
-}
+const { repo, dir: tempDir } = tempDirs('sealguard-hooks-');
 
 /**
  * Stands in for the sealguard CLI: logs how it was called and stdin, and fails when the staged

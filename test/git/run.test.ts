@@ -1,25 +1,16 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TempRepo } from '../helpers/git-repo.js';
+import { tempDirs } from '../helpers/git-repo.js';
 import { execGit, gitCalls, runGit, streamGitLines } from '../../src/git/run.js';
 import { repoRoot } from '../../src/git/repo.js';
 
-const cleanup: string[] = [];
-afterEach(() => {
-  for (const d of cleanup.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function repo(): TempRepo {
-  const r = new TempRepo('sealguard-run-');
-  cleanup.push(r.dir);
-  return r;
-}
+const { repo, dir: tempDir } = tempDirs('sealguard-run-');
 
 describe('running git', () => {
   test('outside a repository the error is GIT_NOT_A_REPO with exit status 2 and one line', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sealguard-norepo-'));
-    cleanup.push(dir);
+    const dir = tempDir('sealguard-norepo-');
     const err = await repoRoot(dir).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'GIT_NOT_A_REPO', exitCode: 2 });
     expect((err as Error).message).not.toContain('\n');

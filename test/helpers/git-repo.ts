@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,4 +46,27 @@ export class TempRepo {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Temp repositories and folders for one test file, all removed after each test. Call at module
+ * level: it registers the afterEach hook.
+ */
+export function tempDirs(repoPrefix = 'sealguard-test-'): { repo(): TempRepo; dir(prefix: string): string } {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    repo() {
+      const r = new TempRepo(repoPrefix);
+      dirs.push(r.dir);
+      return r;
+    },
+    dir(prefix) {
+      const d = mkdtempSync(path.join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+  };
 }

@@ -1,26 +1,14 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { TempRepo } from '../../helpers/git-repo.js';
+import { tempDirs } from '../../helpers/git-repo.js';
 import { fileFragments, pathFragments, stdinFragments } from '../../../src/scan/sources/index.js';
 import { collect, fakeToken } from './collect.js';
 
-const cleanup: string[] = [];
-afterEach(() => {
-  for (const d of cleanup.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function repo(): TempRepo {
-  const r = new TempRepo('sealguard-files-');
-  cleanup.push(r.dir);
-  return r;
-}
-function plainDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sealguard-plain-'));
-  cleanup.push(d);
-  return d;
-}
+const temp = tempDirs('sealguard-files-');
+const repo = temp.repo;
+const plainDir = (): string => temp.dir('sealguard-plain-');
 function put(root: string, rel: string, content: string | Buffer): void {
   fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
   fs.writeFileSync(path.join(root, rel), content);

@@ -1,21 +1,13 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TempRepo } from '../../helpers/git-repo.js';
+import { tempDirs } from '../../helpers/git-repo.js';
 import { stagedFragments } from '../../../src/scan/sources/index.js';
 import { collect, fakeToken } from './collect.js';
 
-const repos: TempRepo[] = [];
-function repo(): TempRepo {
-  const r = new TempRepo('sealguard-staged-');
-  repos.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of repos.splice(0)) r.remove();
-});
+const { repo } = tempDirs('sealguard-staged-');
 
 const staged = (dir: string, max = 0) => collect((ctx) => stagedFragments(dir, ctx), max);
 const lines = (n: number, prefix = 'line') => Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`).join('\n') + '\n';
