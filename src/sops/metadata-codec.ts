@@ -15,6 +15,7 @@ import type {
   SopsMetadata,
   StoredKey,
 } from './metadata.js';
+import { SELECTOR_NAMES } from './metadata.js';
 
 type Obj = Record<string, unknown>;
 
@@ -36,14 +37,6 @@ const SCALAR_FIELDS = new Set([
   'version',
 ]);
 
-const SELECTOR_FIELDS = [
-  ['unencrypted_suffix', 'unencryptedSuffix'],
-  ['encrypted_suffix', 'encryptedSuffix'],
-  ['unencrypted_regex', 'unencryptedRegex'],
-  ['encrypted_regex', 'encryptedRegex'],
-  ['unencrypted_comment_regex', 'unencryptedCommentRegex'],
-  ['encrypted_comment_regex', 'encryptedCommentRegex'],
-] as const;
 
 function invalid(field: string, problem: string): SealguardError {
   return new SealguardError('INVALID_METADATA', `invalid sops metadata: ${field} ${problem}`);
@@ -151,7 +144,7 @@ function keysOf(obj: Obj, at: string): StoredKey[] {
 
 function selectorOf(obj: Obj): EncryptionSelector {
   const selector: Record<string, string | boolean> = {};
-  for (const [name, field] of SELECTOR_FIELDS) {
+  for (const [field, name] of SELECTOR_NAMES) {
     const v = str(obj, name, `sops.${name}`, false);
     if (v) selector[field] = v;
   }
@@ -263,7 +256,7 @@ export function metadataToObject(meta: SopsMetadata): Record<string, unknown> {
   if (pgp) out['pgp'] = pgp;
   const selector = meta.selector;
   const anySet = selectorsInUse(selector).length > 0;
-  for (const [name, field] of SELECTOR_FIELDS) {
+  for (const [field, name] of SELECTOR_NAMES) {
     const v = selector[field];
     if (v) out[name] = v;
     else if (!anySet && name === 'unencrypted_suffix') out[name] = DEFAULT_UNENCRYPTED_SUFFIX;

@@ -51,6 +51,19 @@ export interface EncryptionSelector {
   readonly macOnlyEncrypted?: boolean;
 }
 
+/**
+ * The six selectors: our field name and the name sops writes in metadata and `.sops.yaml`, in the
+ * order sops writes them. At most one may be set.
+ */
+export const SELECTOR_NAMES = [
+  ['unencryptedSuffix', 'unencrypted_suffix'],
+  ['encryptedSuffix', 'encrypted_suffix'],
+  ['unencryptedRegex', 'unencrypted_regex'],
+  ['encryptedRegex', 'encrypted_regex'],
+  ['unencryptedCommentRegex', 'unencrypted_comment_regex'],
+  ['encryptedCommentRegex', 'encrypted_comment_regex'],
+] as const;
+
 export interface SopsMetadata {
   /** One inner array per key group. Without key_groups in the file there is exactly one group. */
   readonly keyGroups: readonly (readonly StoredKey[])[];

@@ -11,7 +11,7 @@
  */
 import RE2 from 're2';
 import { SealguardError, errorMessage } from '../../shared/errors.js';
-import type { EncryptionSelector } from '../metadata.js';
+import { SELECTOR_NAMES, type EncryptionSelector } from '../metadata.js';
 
 export const DEFAULT_UNENCRYPTED_SUFFIX = '_unencrypted';
 
@@ -27,18 +27,10 @@ export interface LeafSelector {
   readonly macOnlyEncrypted: boolean;
 }
 
-const SELECTOR_FIELDS = [
-  ['unencryptedSuffix', 'unencrypted_suffix'],
-  ['encryptedSuffix', 'encrypted_suffix'],
-  ['unencryptedRegex', 'unencrypted_regex'],
-  ['encryptedRegex', 'encrypted_regex'],
-  ['unencryptedCommentRegex', 'unencrypted_comment_regex'],
-  ['encryptedCommentRegex', 'encrypted_comment_regex'],
-] as const;
 
 /** Names (sops spelling) of the selectors set; more than one is an error. */
 export function selectorsInUse(selector: EncryptionSelector): string[] {
-  return SELECTOR_FIELDS.filter(([field]) => (selector[field] ?? '') !== '').map(([, name]) => name);
+  return SELECTOR_NAMES.filter(([field]) => (selector[field] ?? '') !== '').map(([, name]) => name);
 }
 
 function compile(name: string, pattern: string): RE2 {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, isMap as isYamlMap, parseDocument, type Document } from 'yaml';
-import type { EncryptionSelector } from '../metadata.js';
+import { SELECTOR_NAMES, type EncryptionSelector } from '../metadata.js';
 import { ExitCode, SealguardError, errorMessage } from '../../shared/errors.js';
 import type { CreationRule, KeyGroupSpec, KmsKeySpec, SopsConfig } from './types.js';
 import { regexProblem } from './regex.js';
@@ -10,14 +10,7 @@ const TOP_KEYS = ['creation_rules', 'destination_rules', 'stores'];
 
 /** Rule keys that name keys of kinds this build does not implement: accepted, remembered as unsupported. */
 const UNSUPPORTED_RULE_KEYS = ['gcp_kms', 'hckms', 'azure_keyvault', 'hc_vault_transit_uri', 'plugins'];
-const SELECTOR_KEYS = [
-  'unencrypted_suffix',
-  'encrypted_suffix',
-  'unencrypted_regex',
-  'encrypted_regex',
-  'unencrypted_comment_regex',
-  'encrypted_comment_regex',
-] as const;
+const SELECTOR_KEYS = SELECTOR_NAMES.map(([, name]) => name);
 const RULE_KEYS = [
   'path_regex',
   'timeout',
@@ -256,12 +249,7 @@ function selectorOf(r: Reader, obj: Raw, label: string): EncryptionSelector {
   const put = (name: keyof EncryptionSelector, value: string | boolean | undefined): void => {
     if (value !== undefined) selector[name] = value;
   };
-  put('unencryptedSuffix', str('unencrypted_suffix'));
-  put('encryptedSuffix', str('encrypted_suffix'));
-  put('unencryptedRegex', str('unencrypted_regex'));
-  put('encryptedRegex', str('encrypted_regex'));
-  put('unencryptedCommentRegex', str('unencrypted_comment_regex'));
-  put('encryptedCommentRegex', str('encrypted_comment_regex'));
+  for (const [field, name] of SELECTOR_NAMES) put(field, str(name));
   put('macOnlyEncrypted', macOnlyEncrypted);
   return selector as EncryptionSelector;
 }
