@@ -221,11 +221,10 @@ export async function decryptText(text: string, file: string, opts: DecryptOptio
   const opened = await openEncrypted(text, file, opts);
   const outStore = opts.outputType ? storeFor(opts.outputType) : opened.store;
   if (extractPath) {
-    const [first, ...rest] = extractPath;
-    const docIndex = 0;
-    const root = opened.file.documents[docIndex];
+    // As sops, --extract reads the first document of a multi-document file.
+    const root = opened.file.documents[0];
     if (!root) throw new SealguardError('PATH_NOT_FOUND', 'the file has no document', { exitCode: ExitCode.invalidTreePath });
-    const node = nodeAtPath(root, [first, ...rest]);
+    const node = nodeAtPath(root, extractPath);
     return { output: renderExtract(node, outStore), warnings: opened.warnings };
   }
   return { output: outStore.emit(opened.file), warnings: opened.warnings };

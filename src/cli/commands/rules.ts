@@ -1,4 +1,4 @@
-import { loadBuiltinRules, compileRules, loadScanConfig, runRuleExamples } from '../../scan/rules/index.js';
+import { loadBuiltinRules, compileRules, loadScanConfig, runRuleExamples, type ScanConfig } from '../../scan/rules/index.js';
 import type { RuleSpec } from '../../scan/types.js';
 import type { Io } from '../io.js';
 
@@ -6,15 +6,14 @@ interface RulesOptions {
   config?: string;
 }
 
-function activeRules(opts: RulesOptions, io: Io): RuleSpec[] {
-  const config = loadScanConfig(io.cwd, opts.config);
+function activeRules(config: ScanConfig): RuleSpec[] {
   const specs = config.extend.useDefault ? [...loadBuiltinRules(), ...config.rules] : [...config.rules];
   const disabled = new Set(config.disabledRules);
   return specs.filter((r) => !disabled.has(r.id));
 }
 
 export async function runRulesList(opts: RulesOptions, io: Io): Promise<number> {
-  const rules = activeRules(opts, io);
+  const rules = activeRules(loadScanConfig(io.cwd, opts.config));
   const width = Math.max(...rules.map((r) => r.id.length), 2);
   for (const r of rules) {
     io.stdout.write(`${r.id.padEnd(width)}  ${r.severity.padEnd(8)}  ${r.description}\n`);
@@ -25,7 +24,7 @@ export async function runRulesList(opts: RulesOptions, io: Io): Promise<number> 
 
 export async function runRulesTest(opts: RulesOptions, io: Io): Promise<number> {
   const config = loadScanConfig(io.cwd, opts.config);
-  const rules = activeRules(opts, io);
+  const rules = activeRules(config);
   const results = runRuleExamples(compileRules(rules, config));
   const failed = results.filter((r) => !r.ok);
   for (const f of failed) {
