@@ -31,10 +31,11 @@ export function reportError(e: unknown, io: Io, verbose: boolean): number {
     if (verbose && e.cause instanceof Error && e.cause.stack) io.stderr.write(`${e.cause.stack}\n`);
     return e.exitCode;
   }
-  // An unexpected failure is a bug in sealguard; its message may come from a library and must not
-  // carry a stack trace to the user unless asked for.
-  io.stderr.write(`${red('sealguard:')} internal error: ${errorMessage(e)}\n`);
-  if (verbose && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
+  // An unexpected failure is a bug in sealguard. Its message comes from code we did not write and
+  // could quote the data it choked on (a decrypted value, a key), so it is shown only on request.
+  const kind = e instanceof Error ? e.name : typeof e;
+  io.stderr.write(`${red('sealguard:')} internal error (${kind})\n`);
+  if (verbose) io.stderr.write(`${e instanceof Error && e.stack ? e.stack : errorMessage(e)}\n`);
   else io.stderr.write('  (run with --verbose for details)\n');
   return 2;
 }
