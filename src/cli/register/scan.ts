@@ -1,0 +1,44 @@
+import { Option } from 'commander';
+import { intOption } from '../options.js';
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+
+/** The scanner: scan and rules. */
+export function registerScanCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('scan')
+    .description('scan files, folders, stdin or the staged change for secrets')
+    .argument('[paths...]', 'files and folders to scan (default: .)')
+    .option('--staged', 'scan only the lines the staged change adds (pre-commit)')
+    .option('--stdin', 'scan standard input')
+    .option('--stdin-name <name>', 'file name to report for stdin', 'stdin')
+    .option('-c, --config <file>', 'scan config (default: .sealguard.yaml at the root)')
+    .addOption(new Option('-f, --report-format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('-r, --report-path <file>', 'write the report to a file instead of stdout')
+    .option('--no-redact', 'show secrets in full in the report')
+    .option('--exit-code <n>', 'exit status when secrets are found', intOption('--exit-code'), 1)
+    .option('--max-target-megabytes <n>', 'skip files larger than this', intOption('--max-target-megabytes'), 10)
+    .option('-v, --verbose', 'list skipped files and show details of errors')
+    .action(async (paths: string[], opts) => {
+      const { runScan } = await import('../commands/scan.js');
+      setExit(await runScan({ ...opts, paths }, io));
+    });
+
+  const rules = program.command('rules').description('list the rules, or run their examples');
+  rules
+    .command('list')
+    .description('list the active rules')
+    .option('-c, --config <file>', 'scan config')
+    .action(async (opts) => {
+      const { runRulesList } = await import('../commands/rules.js');
+      setExit(await runRulesList(opts, io));
+    });
+  rules
+    .command('test')
+    .description("run every rule's own match/noMatch examples")
+    .option('-c, --config <file>', 'scan config')
+    .action(async (opts) => {
+      const { runRulesTest } = await import('../commands/rules.js');
+      setExit(await runRulesTest(opts, io));
+    });
+}

@@ -1,0 +1,66 @@
+import { Option } from 'commander';
+import { collectList } from '../options.js';
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+
+/** The sops half: encrypt, decrypt, filestatus, keygen and the editing commands. */
+export function registerSopsCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const sopsTypes = ['yaml', 'json', 'dotenv', 'ini', 'binary'];
+  const withFormatOptions = (cmd: Command) =>
+    cmd
+      .addOption(new Option('--input-type <type>', 'input format (default: from the extension)').choices(sopsTypes))
+      .addOption(new Option('--output-type <type>', 'output format (default: the input format)').choices(sopsTypes))
+      .option('-i, --in-place', 'write the result back to the file (atomically)')
+      .option('--output <file>', 'write the result to this file')
+      .option('--config <file>', '.sops.yaml to use instead of searching from the file');
+
+  withFormatOptions(
+    program
+      .command('encrypt')
+      .description('encrypt a file with the keys of the matching .sops.yaml creation rule or the given keys')
+      .argument('<file>')
+      .option('--age <recipients>', 'age recipients (repeatable, comma-separated)', collectList)
+      .option('--pgp <fingerprints>', 'PGP fingerprints (repeatable, comma-separated)', collectList)
+      .option('--encrypted-regex <re>', 'encrypt only values whose key matches')
+      .option('--unencrypted-regex <re>', 'leave values whose key matches unencrypted')
+      .option('--encrypted-suffix <s>', 'encrypt only values whose key ends with this')
+      .option('--unencrypted-suffix <s>', 'leave values whose key ends with this unencrypted')
+      .option('--encrypted-comment-regex <re>', 'encrypt only comments that match')
+      .option('--unencrypted-comment-regex <re>', 'leave comments that match unencrypted')
+      .option('--mac-only-encrypted', 'compute the MAC over encrypted values only'),
+  ).action(async (file: string, opts) => {
+    const { runEncrypt } = await import('../commands/sops.js');
+    setExit(await runEncrypt(file, opts, io));
+  });
+
+  withFormatOptions(
+    program
+      .command('decrypt')
+      .description('decrypt a file (the MAC is verified before anything is written)')
+      .argument('<file>')
+      .option('--extract <path>', `print one value, e.g. '["db"]["hosts"][0]'`)
+      .option('--ignore-mac', 'decrypt even when the MAC does not match'),
+  ).action(async (file: string, opts) => {
+    const { runDecrypt } = await import('../commands/sops.js');
+    setExit(await runDecrypt(file, opts, io));
+  });
+
+  program
+    .command('filestatus')
+    .description('print {"encrypted": true|false} for a file')
+    .argument('<file>')
+    .addOption(new Option('--input-type <type>', 'input format').choices(sopsTypes))
+    .action(async (file: string, opts) => {
+      const { runFileStatus } = await import('../commands/sops.js');
+      setExit(await runFileStatus(file, opts, io));
+    });
+
+  program
+    .command('keygen')
+    .description('create an age identity in the sops default key file and print its recipient')
+    .option('-o, --output <file>', 'key file (default: $SOPS_AGE_KEY_FILE or ~/.config/sops/age/keys.txt)')
+    .action(async (opts) => {
+      const { runKeygen } = await import('../commands/sops.js');
+      setExit(await runKeygen(opts, io));
+    });
+}
