@@ -16,6 +16,8 @@ export const ExitCode = {
   errorDumpingTree: 4,
   /** sops ErrorReadingConfig: a problem in .sops.yaml. */
   errorReadingConfig: 5,
+  /** sops ErrorInvalidSetFormat: a `set`/`unset` path that does not parse. */
+  invalidSetFormat: 7,
   /** sops ErrorEncryptingMac. */
   errorEncryptingMac: 21,
   /** sops ErrorEncryptingTree. */

@@ -16,7 +16,7 @@ interface OutputOptions {
   config?: string;
 }
 
-async function readInput(file: string, io: Io): Promise<string> {
+export async function readInput(file: string, io: Io): Promise<string> {
   try {
     return await fs.readFile(path.resolve(io.cwd, file), 'utf8');
   } catch (e) {
@@ -46,7 +46,7 @@ async function writeOutput(file: string, output: string, opts: OutputOptions, io
   await atomicWrite(abs, output, mode);
 }
 
-function warn(warnings: readonly string[], io: Io): void {
+export function warn(warnings: readonly string[], io: Io): void {
   for (const w of warnings) io.stderr.write(`sealguard: warning: ${w}\n`);
 }
 
