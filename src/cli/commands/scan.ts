@@ -4,7 +4,7 @@ import { SealguardError } from '../../shared/errors.js';
 import type { Finding, Fragment } from '../../scan/types.js';
 import { loadBuiltinRules, compileRules, loadScanConfig } from '../../scan/rules/index.js';
 import { detect } from '../../scan/engine/index.js';
-import { getReporter } from '../../scan/report/index.js';
+import { getReporter, type ReportFormat } from '../../scan/report/index.js';
 import { fileFragments, stdinFragments, stagedFragments, type SourceContext } from '../../scan/sources/index.js';
 import { repoRoot } from '../../git/index.js';
 import { loadIgnoredFingerprints, withoutIgnored } from '../../scan/ignore-file.js';
@@ -16,7 +16,7 @@ export interface ScanCommandOptions {
   stdin?: boolean;
   stdinName: string;
   config?: string;
-  reportFormat: 'text' | 'json' | 'sarif';
+  reportFormat: ReportFormat;
   reportPath?: string;
   redact: boolean;
   exitCode: number;

@@ -13,7 +13,7 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .option('--stdin', 'scan standard input')
     .option('--stdin-name <name>', 'file name to report for stdin', 'stdin')
     .option('-c, --config <file>', 'scan config (default: .sealguard.yaml at the root)')
-    .addOption(new Option('-f, --report-format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('-f, --report-format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'csv']).default('text'))
     .option('-r, --report-path <file>', 'write the report to a file instead of stdout')
     .option('--no-redact', 'show secrets in full in the report')
     .option('--exit-code <n>', 'exit status when secrets are found', intOption('--exit-code'), 1)

@@ -1,7 +1,8 @@
 import pkg from '../../../package.json' with { type: 'json' };
 import type { Finding, RuleSpec, Severity } from '../types.js';
 import { shownMatch } from './mask.js';
-import { FIX_HINT, type ReportOptions, type Reporter } from './types.js';
+import { ruleHelp } from './help.js';
+import type { ReportOptions, Reporter } from './types.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://www.npmjs.com/package/sealguard';
@@ -73,12 +74,14 @@ function ruleTable(findings: readonly Finding[], specs: readonly RuleSpec[]): Ru
 }
 
 function sarifRule(r: RuleInfo): object {
+  const tags = r.tags.length > 0 ? `; tags: ${r.tags.join(', ')}` : '';
   return {
     id: r.id,
     name: r.id,
     shortDescription: { text: r.description },
-    fullDescription: { text: `${r.description} (severity: ${r.severity})` },
-    help: { text: `To fix: ${FIX_HINT}.` },
+    fullDescription: { text: `${r.description} (rule ${r.id}, severity ${r.severity}${tags})` },
+    // Code scanning shows `help` on the alert page: what the rule found and what to do about it.
+    help: ruleHelp(r.id, r.description),
     defaultConfiguration: { level: LEVEL[r.severity] },
     properties: { tags: ['security', 'secret', ...r.tags], 'security-severity': SECURITY_SEVERITY[r.severity] },
   };
@@ -89,7 +92,7 @@ function sarifResult(f: Finding, ruleIndex: number, redact: boolean): object {
     ruleId: f.ruleId,
     ruleIndex,
     level: LEVEL[f.severity],
-    message: { text: `${f.description} (${f.ruleId}) in ${f.file}` },
+    message: { text: [`${f.description} (${f.ruleId}) in ${f.file}`, ...(f.notes ?? [])].join('. ') },
     locations: [
       {
         physicalLocation: {
@@ -105,6 +108,8 @@ function sarifResult(f: Finding, ruleIndex: number, redact: boolean): object {
         },
       },
     ],
+    // Code scanning matches alerts across commits by these: ours has no line number, so an alert
+    // survives edits above the secret and is closed when the secret is removed.
     partialFingerprints: { 'sealguard/v1': f.fingerprint },
     ...(f.commit
       ? {

@@ -1,7 +1,8 @@
 import { createColors } from 'picocolors';
 import type { Finding } from '../types.js';
 import { shownMatch, shownSecret } from './mask.js';
-import { FIX_HINT, type ReportOptions, type Reporter } from './types.js';
+import { fixHintFor } from './help.js';
+import type { ReportOptions, Reporter } from './types.js';
 
 /** Report for people: one block per finding, then a summary line. */
 export const textReporter: Reporter = {
@@ -21,7 +22,7 @@ export const textReporter: Reporter = {
       }
       for (const note of f.notes ?? []) lines.push(`  note:        ${note}`);
       lines.push(`  fingerprint: ${f.fingerprint}`);
-      lines.push(`  ${c.dim(`fix: ${FIX_HINT}`)}`);
+      lines.push(`  ${c.dim(`fix: ${fixHintFor(f.ruleId)}`)}`);
       return lines.join('\n');
     });
     return [...blocks, summary(findings, c.bold)].join('\n\n') + '\n';

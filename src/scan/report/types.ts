@@ -16,7 +16,9 @@ export interface Reporter {
   write(findings: readonly Finding[], opts: ReportOptions): string;
 }
 
-export type ReportFormat = 'text' | 'json' | 'sarif';
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'junit' | 'csv';
+
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'junit', 'csv'];
 
 /** What to tell the user about any finding: how to fix it, and how to accept it without churn. */
 export const FIX_HINT =
