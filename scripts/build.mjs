@@ -26,7 +26,8 @@ await build({
   ...common,
   packages: undefined,
   external,
-  entryPoints: { cli: 'src/cli/main.ts' },
+  // The scan worker shares the CLI's chunks (engine, rules), so a worker loads no second copy.
+  entryPoints: { cli: 'src/cli/main.ts', 'scan-worker': 'src/scan/parallel/worker.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

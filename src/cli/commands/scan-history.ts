@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { SealguardError, ExitCode } from '../../shared/errors.js';
+import type { CompiledRules } from '../../scan/rules/index.js';
+import type { Finding } from '../../scan/types.js';
+import type { SourceContext } from '../../scan/sources/index.js';
+import { countCommits, historySelection, isAcceptedFinding, type HistorySelection } from '../../scan/sources/history.js';
+import { parsePrePushInput, prePushSelection } from '../../scan/sources/pre-push.js';
+import type { EngineSetup } from '../../scan/parallel/job.js';
+import { scanHistory } from '../../scan/parallel/history-scan.js';
+import { loadIgnoredFingerprints } from '../../scan/ignore-file.js';
+import { commitProgressBar, wantsProgress } from '../progress.js';
+import type { Io } from '../io.js';
+
+/** The flags of `scan` that select commits instead of files. */
+export interface HistoryFlags {
+  paths: string[];
+  staged?: boolean;
+  stdin?: boolean;
+  range?: string;
+  allHistory?: boolean;
+  since?: string;
+  prePush?: boolean;
+  threads?: number;
+}
+
+export function isHistoryScan(opts: HistoryFlags): boolean {
+  return opts.range !== undefined || opts.allHistory === true || opts.since !== undefined || opts.prePush === true;
+}
+
+async function readAll(input: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function selection(opts: HistoryFlags, root: string, io: Io): Promise<HistorySelection | undefined> {
+  if (opts.staged || opts.stdin) throw new SealguardError('USAGE', 'choose one of: PATH…, --staged, --stdin, commits (--range, --all-history, --since, --pre-push)', { exitCode: ExitCode.usage });
+  if (opts.prePush) {
+    if (opts.range !== undefined || opts.allHistory || opts.since !== undefined) {
+      throw new SealguardError('USAGE', '--pre-push reads the commits to scan from git; it takes no --range, --all-history or --since', { exitCode: ExitCode.usage });
+    }
+    // The hook's "$@" (remote name and URL) arrive as paths; the commits come from stdin.
+    return prePushSelection(root, parsePrePushInput(await readAll(io.stdin)));
+  }
+  if (opts.paths.length > 0) throw new SealguardError('USAGE', 'a history scan takes no paths: it reads commits from the repository', { exitCode: ExitCode.usage });
+  return historySelection(opts);
+}
+
+/**
+ * `scan --range | --all-history | --since | --pre-push`: the findings in the selected commits, in
+ * git log order. A `.sealguardignore` line without a commit (`file:rule-id:hash`) accepts that
+ * secret in every commit; one with a commit only there.
+ */
+export async function historyFindings(
+  opts: HistoryFlags,
+  io: Io,
+  root: string,
+  engine: { setup: EngineSetup; rules: CompiledRules },
+  ctx: SourceContext,
+): Promise<Finding[]> {
+  const sel = await selection(opts, root, io);
+  if (sel === undefined) return [];
+  const bar = wantsProgress(io) ? await commitProgressBar(io, await countCommits(root, sel)) : undefined;
+  let found: Finding[];
+  try {
+    found = await scanHistory(root, sel, {
+      setup: engine.setup,
+      rules: engine.rules,
+      threads: opts.threads ?? availableParallelism(),
+      maxTargetBytes: ctx.maxTargetBytes,
+      onSkip: (p, reason) => ctx.onSkip(p, reason),
+      ...(bar ? { onProgress: (p: { commits: number; chars: number }) => bar.update(p.commits, p.chars) } : {}),
+    });
+  } finally {
+    bar?.stop();
+  }
+  const accepted = loadIgnoredFingerprints(root);
+  return accepted.size === 0 ? found : found.filter((f) => !isAcceptedFinding(f, accepted));
+}

@@ -1,0 +1,44 @@
+import type { CompiledRules } from '../rules/compile.js';
+import type { ScanConfig } from '../rules/config.js';
+import { compileRules } from '../rules/compile.js';
+import { detect } from '../engine/detect.js';
+import { logFragments } from '../sources/history-log.js';
+import { withCommitFingerprint } from '../sources/history.js';
+import type { Finding, RuleSpec } from '../types.js';
+
+/** What a worker needs to build the same engine as the main thread: plain data, cloneable. */
+export interface EngineSetup {
+  readonly specs: readonly RuleSpec[];
+  readonly config?: ScanConfig;
+}
+
+export function buildEngine(setup: EngineSetup): CompiledRules {
+  return compileRules(setup.specs, setup.config);
+}
+
+/** A piece of `git log -p` output (whole files, each after its commit header) to scan. */
+export interface LogJob {
+  readonly lines: readonly string[];
+  readonly maxTargetBytes: number;
+}
+
+export interface Skip {
+  readonly path: string;
+  readonly reason: string;
+}
+
+export interface JobResult<F = Finding> {
+  readonly findings: F[];
+  readonly skips: Skip[];
+}
+
+/** Scan one piece of the log: the same work whether it runs on the main thread or in a worker. */
+export function runLogJob(rules: CompiledRules, job: LogJob): JobResult {
+  const findings: Finding[] = [];
+  const skips: Skip[] = [];
+  const ctx = { maxTargetBytes: job.maxTargetBytes, onSkip: (path: string, reason: string) => skips.push({ path, reason }) };
+  for (const fragment of logFragments(job.lines, ctx)) {
+    for (const f of detect(rules, fragment)) findings.push(withCommitFingerprint(f));
+  }
+  return { findings, skips };
+}

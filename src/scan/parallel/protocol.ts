@@ -1,0 +1,12 @@
+import type { LogJob, Skip } from './job.js';
+import type { WireFinding } from './wire.js';
+
+/** Messages between the pool and its workers. */
+export interface WorkerRequest {
+  readonly id: number;
+  readonly job: LogJob;
+}
+
+export type WorkerReply =
+  | { readonly id: number; readonly ok: true; readonly findings: WireFinding[]; readonly skips: Skip[] }
+  | { readonly id: number; readonly ok: false; readonly error: string; readonly code?: string };
