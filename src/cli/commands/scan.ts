@@ -9,8 +9,9 @@ import { fileFragments, stdinFragments, stagedFragments, type SourceContext } fr
 import { repoRoot } from '../../git/index.js';
 import { loadIgnoredFingerprints, withoutIgnored } from '../../scan/ignore-file.js';
 import { useColor, type Io } from '../io.js';
+import { historyFindings, isHistoryScan, type HistoryFlags } from './scan-history.js';
 
-export interface ScanCommandOptions {
+export interface ScanCommandOptions extends HistoryFlags {
   paths: string[];
   staged?: boolean;
   stdin?: boolean;
@@ -39,8 +40,8 @@ function chooseSource(opts: ScanCommandOptions, root: string, io: Io, ctx: Sourc
 
 /** `sealguard scan`: sources → engine → report. Returns the exit status. */
 export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number> {
-  // Staged scans report paths from the repository root, as git does; the config lives there too.
-  const root = opts.staged ? await repoRoot(io.cwd) : io.cwd;
+  // Staged and history scans report paths from the repository root, as git does; the config lives there too.
+  const root = opts.staged || isHistoryScan(opts) ? await repoRoot(io.cwd) : io.cwd;
   const config = loadScanConfig(root, opts.config);
   const specs = config.extend.useDefault ? [...loadBuiltinRules(), ...config.rules] : [...config.rules];
   const rules = compileRules(specs, config);
@@ -52,8 +53,12 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
   };
 
   const found: Finding[] = [];
-  for await (const fragment of chooseSource(opts, root, io, ctx)) {
-    for (const f of detect(rules, fragment)) found.push(f);
+  if (isHistoryScan(opts)) {
+    for (const f of await historyFindings(opts, io, root, { setup: { specs, config }, rules }, ctx)) found.push(f);
+  } else {
+    for await (const fragment of chooseSource(opts, root, io, ctx)) {
+      for (const f of detect(rules, fragment)) found.push(f);
+    }
   }
   const findings = withoutIgnored(found, loadIgnoredFingerprints(root));
 
