@@ -7,7 +7,8 @@ import { detect } from '../../scan/engine/index.js';
 import { getReporter, type ReportFormat } from '../../scan/report/index.js';
 import { fileFragments, stdinFragments, stagedFragments, type SourceContext } from '../../scan/sources/index.js';
 import { repoRoot } from '../../git/index.js';
-import { loadIgnoredFingerprints, withoutIgnored } from '../../scan/ignore-file.js';
+import { loadIgnoreList, withoutIgnored } from '../../scan/ignore-file.js';
+import { loadBaseline } from '../../scan/baseline.js';
 import { useColor, type Io } from '../io.js';
 import { historyFindings, isHistoryScan, type HistoryFlags } from './scan-history.js';
 
@@ -17,6 +18,7 @@ export interface ScanCommandOptions extends HistoryFlags {
   stdin?: boolean;
   stdinName: string;
   config?: string;
+  baseline?: string;
   reportFormat: ReportFormat;
   reportPath?: string;
   redact: boolean;
@@ -43,6 +45,9 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
   // Staged and history scans report paths from the repository root, as git does; the config lives there too.
   const root = opts.staged || isHistoryScan(opts) ? await repoRoot(io.cwd) : io.cwd;
   const config = loadScanConfig(root, opts.config);
+  if (config.notice) io.stderr.write(`sealguard: ${config.notice}\n`);
+  // Read before scanning, so a mistyped --baseline fails at once instead of after a long scan.
+  const baseline = opts.baseline !== undefined ? loadBaseline(path.resolve(io.cwd, opts.baseline), opts.baseline) : undefined;
   const specs = config.extend.useDefault ? [...loadBuiltinRules(), ...config.rules] : [...config.rules];
   const rules = compileRules(specs, config);
 
@@ -60,7 +65,8 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
       for (const f of detect(rules, fragment)) found.push(f);
     }
   }
-  const findings = withoutIgnored(found, loadIgnoredFingerprints(root));
+  let findings = withoutIgnored(found, loadIgnoreList(root));
+  if (baseline) findings = withoutIgnored(findings, baseline);
 
   reportSkips(skips, io, opts.verbose === true);
 

@@ -20,6 +20,7 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .option('-c, --config <file>', 'scan config (default: .sealguard.yaml at the root)')
     .addOption(new Option('-f, --report-format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'csv']).default('text'))
     .option('-r, --report-path <file>', 'write the report to a file instead of stdout')
+    .option('--baseline <file>', 'report only findings not in this baseline (see sealguard baseline)')
     .option('--no-redact', 'show secrets in full in the report')
     .option('--exit-code <n>', 'exit status when secrets are found', intOption('--exit-code'), 1)
     .option('--max-target-megabytes <n>', 'skip files larger than this', intOption('--max-target-megabytes'), 10)
@@ -27,6 +28,31 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .action(async (paths: string[], opts) => {
       const { runScan } = await import('../commands/scan.js');
       setExit(await runScan({ ...opts, paths }, io));
+    });
+
+  program
+    .command('baseline')
+    .description('accept the current findings: write them (fingerprints and secret hashes only) to a baseline file')
+    .argument('[paths...]', 'files and folders to scan (default: .)')
+    .option('--update', 'rewrite an existing baseline from the current findings (without it an existing file is left alone)')
+    .option('-o, --output <file>', 'baseline file to write', '.sealguard-baseline.json')
+    .option('-c, --config <file>', 'scan config (default: .sealguard.yaml at the root)')
+    .option('--max-target-megabytes <n>', 'skip files larger than this', intOption('--max-target-megabytes'), 10)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'The baseline holds one entry per accepted finding: its fingerprint (file:rule-id:hash) and the',
+        'SHA-256 of the secret; never the secret, line numbers or dates, and entries are sorted, so',
+        'rerunning on an unchanged tree gives the same bytes. An existing baseline is never replaced',
+        'without --update (exit 2). Then `sealguard scan --baseline .sealguard-baseline.json` reports',
+        'only findings that are not in it. Run both from the same folder: fingerprints hold paths',
+        'relative to it.',
+      ].join('\n'),
+    )
+    .action(async (paths: string[], opts) => {
+      const { runBaseline } = await import('../commands/baseline.js');
+      setExit(await runBaseline({ ...opts, paths }, io));
     });
 
   const rules = program.command('rules').description('list the rules, or run their examples');

@@ -15,6 +15,8 @@ export interface ScanConfig {
   readonly allow: GlobalAllow;
   /** The file the config came from, or undefined when defaults were used. */
   readonly source?: string;
+  /** Something the user should be told once on stderr (e.g. that `.gitleaks.toml` is being used). */
+  readonly notice?: string;
 }
 
 export interface GlobalAllow {
