@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDecipheriv, createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { decryptSops } from 'sops-age';
-import { runCli } from '../helpers/cli.js';
+import { repoDir, runCli } from '../helpers/cli.js';
 import { createTempGnupgHome, type TempGnupgHome } from '../helpers/gpg.js';
 
 let work: string;
@@ -64,6 +64,42 @@ function openEnc(enc: string, key: Buffer, aad: string): { type: string; plainte
   return { type: m[4], plaintext: Buffer.concat([decipher.update(Buffer.from(m[1], 'base64')), decipher.final()]) };
 }
 
+type SopsJson = Record<string, unknown> & { sops: { pgp: { fp: string; enc: string }[]; lastmodified: string; mac: string } };
+
+/**
+ * Decrypts every value of a parsed sops file from the format facts alone and checks the MAC.
+ * Values come back as the YAML/JSON scalar they were: int and float as numbers, bool as booleans.
+ */
+function specDecrypt(file: SopsJson, dataKey: Buffer): Record<string, unknown> {
+  const hash = createHash('sha512');
+  const plain: Record<string, unknown> = {};
+  const walk = (node: unknown, keys: string[], out: Record<string, unknown> | unknown[], slot: string | number): void => {
+    if (Array.isArray(node)) {
+      const list: unknown[] = [];
+      node.forEach((item, i) => walk(item, keys, list, i));
+      (out as Record<string | number, unknown>)[slot] = list;
+    } else if (node !== null && typeof node === 'object') {
+      const obj: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(node)) walk(v, [...keys, k], obj, k);
+      (out as Record<string | number, unknown>)[slot] = obj;
+    } else if (node === null || node === '') {
+      (out as Record<string | number, unknown>)[slot] = node;
+    } else if (keys.some((k) => k.endsWith('_unencrypted'))) {
+      hash.update(String(node));
+      (out as Record<string | number, unknown>)[slot] = node;
+    } else {
+      const { type, plaintext } = openEnc(String(node), dataKey, keys.join(':') + ':');
+      hash.update(plaintext);
+      const text = plaintext.toString();
+      (out as Record<string | number, unknown>)[slot] = type === 'int' || type === 'float' ? Number(text) : type === 'bool' ? text === 'True' : text;
+    }
+  };
+  for (const [k, v] of Object.entries(file)) if (k !== 'sops') walk(v, [k], plain, k);
+  const mac = openEnc(file.sops.mac, dataKey, file.sops.lastmodified);
+  expect(mac.plaintext.toString()).toBe(hash.digest('hex').toUpperCase());
+  return plain;
+}
+
 describe('pgp: files sealguard encrypts open with gpg and a from-the-spec decryptor', () => {
   it('every value and the MAC check out', () => {
     const fp = gnupg.generateKey('Interop Test <interop@example.invalid>');
@@ -72,36 +108,31 @@ describe('pgp: files sealguard encrypts open with gpg and a from-the-spec decryp
     const enc = runCli(['encrypt', '--pgp', fp, f], { cwd: work, env: { GNUPGHOME: gnupg.dir } });
     expect(enc.stderr).toBe('');
     expect(enc.code).toBe(0);
-    const file = JSON.parse(enc.stdout) as Record<string, unknown> & { sops: { pgp: { fp: string; enc: string }[]; lastmodified: string; mac: string } };
+    const file = JSON.parse(enc.stdout) as SopsJson;
     expect(file.sops.pgp[0].fp).toBe(fp.toUpperCase());
     const dataKey = gnupg.gpg(['--decrypt'], file.sops.pgp[0].enc);
     expect(dataKey).toHaveLength(32);
 
-    const hash = createHash('sha512');
-    const plain: Record<string, unknown> = {};
-    const walk = (node: unknown, keys: string[], out: Record<string, unknown> | unknown[], slot: string | number): void => {
-      if (Array.isArray(node)) {
-        const list: unknown[] = [];
-        node.forEach((item, i) => walk(item, keys, list, i));
-        (out as Record<string | number, unknown>)[slot] = list;
-      } else if (node !== null && typeof node === 'object') {
-        const obj: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(node)) walk(v, [...keys, k], obj, k);
-        (out as Record<string | number, unknown>)[slot] = obj;
-      } else if (keys.some((k) => k.endsWith('_unencrypted'))) {
-        hash.update(String(node));
-        (out as Record<string | number, unknown>)[slot] = node;
-      } else {
-        const { type, plaintext } = openEnc(String(node), dataKey, keys.join(':') + ':');
-        hash.update(plaintext);
-        const text = plaintext.toString();
-        (out as Record<string | number, unknown>)[slot] = type === 'int' ? Number(text) : type === 'bool' ? text === 'True' : text;
-      }
-    };
-    for (const [k, v] of Object.entries(file)) if (k !== 'sops') walk(v, [k], plain, k);
+    const plain = specDecrypt(file, dataKey);
     expect(plain).toEqual(document);
-    const mac = openEnc(file.sops.mac, dataKey, file.sops.lastmodified);
-    expect(mac.plaintext.toString()).toBe(hash.digest('hex').toUpperCase());
+  });
+
+  it('a YAML file with anchors, aliases and merge keys reads as sops reads it: a copy at every alias, each value and the MAC checking out', () => {
+    const fp = gnupg.generateKey('Alias Test <alias@example.invalid>');
+    const source = readFileSync(path.join(repoDir, 'test/fixtures/yaml-corpus/gitlab-ci.yaml'), 'utf8');
+    const f = path.join(work, 'aliases.yaml');
+    writeFileSync(f, source);
+    const enc = runCli(['encrypt', '--pgp', fp, f], { cwd: work, env: { GNUPGHOME: gnupg.dir } });
+    expect(enc.code).toBe(0);
+    expect(enc.stdout).not.toMatch(/: \*[a-z]/);
+    // go-yaml (sops) resolves aliases and keeps `<<` as a key; so does the yaml package's default 1.2 schema.
+    const file = parseYaml(enc.stdout) as SopsJson;
+    const dataKey = gnupg.gpg(['--decrypt'], file.sops.pgp[0].enc);
+    expect(specDecrypt(file, dataKey)).toEqual(parseYaml(source));
+    writeFileSync(f, enc.stdout);
+    const dec = runCli(['decrypt', f], { cwd: work, env: { GNUPGHOME: gnupg.dir } });
+    expect(dec.code).toBe(0);
+    expect(dec.stdout).toBe(source);
   });
 
   it('a YAML file encrypted to a PGP key keeps the sops metadata layout sops reads', () => {

@@ -1,6 +1,6 @@
 import type { CommentNode, ListNode, MapEntry, MapNode, Scalar, TreeNode } from '../tree.js';
 import { goFormatFloat, resolvePlain } from './yaml-resolve.js';
-import { renderBlock, renderDoubleQuoted, renderKey, renderPlainString, renderPlainTyped, renderSingleQuoted } from './yaml-render.js';
+import { renderBlock, renderDoubleQuoted, renderKey, renderPlainString, renderPlainTyped, renderSingleQuoted, type Context } from './yaml-render.js';
 
 /**
  * Renders a tree that has no source text behind it the way sops (go-yaml v3, indent 4) writes it:
@@ -116,6 +116,34 @@ function inlineOrBlock(s: Scalar, childCol: number): string {
     return ' ' + renderDoubleQuoted(v) + '\n';
   }
   return ' ' + (renderPlainString(v, 'block') ?? renderSingleQuoted(v) ?? renderDoubleQuoted(v)) + '\n';
+}
+
+/** The text after `key:` for a value whose children go at `childCol` (block layout). */
+export function renderBlockChild(node: TreeNode, childCol: number): string {
+  return renderChild(node, childCol);
+}
+
+/** A scalar on one line (no block scalars), in block or flow context. */
+export function renderInlineScalar(s: Scalar, ctx: Context): string {
+  if (s.type !== 'str') return renderPlainTyped(s) ?? renderDoubleQuoted(s.type === 'null' ? '' : String(s.value));
+  const v = s.value;
+  if (v === '' || v.includes('\n') || resolvePlain(v).type !== 'str') return renderDoubleQuoted(v);
+  return renderPlainString(v, ctx) ?? renderSingleQuoted(v) ?? renderDoubleQuoted(v);
+}
+
+/** A subtree on one line in flow style. */
+export function renderFlowValue(node: TreeNode): string {
+  switch (node.kind) {
+    case 'scalar':
+      return renderInlineScalar(node.scalar, 'flow');
+    case 'map':
+      return `{${node.items
+        .filter((i): i is MapEntry => i.kind === 'entry')
+        .map((e) => `${renderPlainString(e.key, 'flow') ?? renderDoubleQuoted(e.key)}: ${renderFlowValue(e.value)}`)
+        .join(', ')}}`;
+    case 'list':
+      return `[${node.items.filter((i): i is TreeNode => i.kind !== 'comment').map(renderFlowValue).join(', ')}]`;
+  }
 }
 
 /** Metadata arrives as plain JSON-like data; render it through the same tree renderer. */

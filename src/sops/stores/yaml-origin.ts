@@ -68,11 +68,48 @@ export interface DocLayout {
   readonly flowRoot: boolean;
 }
 
+/**
+ * A value written as an alias (`*name`), or the encrypted stand-in sealguard writes for one.
+ *
+ * sops expands aliases: each use of an anchored value is a separate copy in its tree, encrypted
+ * with its own key path as authenticated data and counted in the MAC. So the tree holds a copy
+ * at every alias, and an encrypted file spells each copy out under a marker anchor
+ * (`&sgalias-N-name`) that sops ignores; on decrypt a marked copy that still equals its anchor is
+ * written back as `*name`.
+ */
+export class AliasSite {
+  constructor(
+    /** 'alias': `*name` in the source; 'marker': an expanded copy under a marker anchor. */
+    readonly kind: 'alias' | 'marker',
+    /** The anchor the alias points at. */
+    readonly name: string,
+    /** `*name`, or the marker's `&…` token. */
+    readonly start: number,
+    readonly end: number,
+    /** Value signature at parse time: no change means the source text is kept as it is. */
+    readonly snapshot: string,
+    /** alias: where the copy goes (block or flow) and the owning key's or `-`'s column. */
+    readonly ctx: Context,
+    readonly col: number,
+    /** End of the source line holding `start` (before its line break). */
+    readonly lineEnd: number,
+    /** marker: end of the expanded value; block collections span the lines after `lineEnd`. */
+    readonly valueEnd: number,
+    readonly blockCollection: boolean,
+    /** marker: the anchored node the copy must equal to be written back as an alias. */
+    readonly anchor?: TreeNode,
+  ) {}
+}
+
 export class YamlFileOrigin {
   constructor(
     readonly source: string,
     readonly eol: string,
     readonly docs: readonly DocLayout[],
+    /** Alias copies and marked copies, by tree node. */
+    readonly aliases: ReadonlyMap<TreeNode, AliasSite> = new Map(),
+    /** First marker number not used in the source. */
+    readonly nextMarker: number = 1,
   ) {}
 }
 

@@ -1,11 +1,12 @@
 import { Composer, Lexer, Parser, isAlias, isMap, isScalar, isSeq, Scalar as YamlScalar } from 'yaml';
-import type { CST, Document, Node as YamlNode, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
+import type { Alias, CST, Document, Node as YamlNode, ParsedNode, YAMLMap, YAMLSeq } from 'yaml';
 
 type Token = CST.Token;
 import { SealguardError, ExitCode } from '../../shared/errors.js';
 import type { CommentNode, ListNode, MapEntry, MapNode, ParsedFile, Scalar, TreeNode } from '../tree.js';
 import type { StoreParseResult } from './types.js';
 import {
+  AliasSite,
   CollectionOrigin,
   EntryOrigin,
   ScalarOrigin,
@@ -17,24 +18,34 @@ import type { Context } from './yaml-render.js';
 import { resolvePlain } from './yaml-resolve.js';
 import { placeComments, type Coll, type Member, type RawComment } from './yaml-comments.js';
 import { SourceLines } from './yaml-lines.js';
+import { lineEndAt, parseMarker, signature, trimEnd } from './yaml-alias.js';
 
 /**
  * YAML text → tree. Uses the `yaml` library's CST (for comment and token offsets) and composed
  * nodes (for values and ranges); resolves scalar types the way go-yaml/sops do; places comments
  * where sops puts them; records source positions so emit can splice.
  *
- * Aliases (`*name`, including merge keys `<<: *base`) are left out of the tree: the anchored node
- * is encrypted once where it is defined and the alias text stays as written, so it keeps pointing
- * at the (now encrypted, later decrypted) anchored value. sops instead copies aliased values; files
- * with aliases are therefore only readable by sealguard once encrypted.
+ * Aliases (`*name`, merge keys `<<: *base` included) become copies of the anchored value, as in
+ * sops, where `<<` is an ordinary key; AliasSite (yaml-origin.ts) says how they are written back.
  */
 
 interface DocBuild {
+  readonly doc: Document.Parsed;
   colls: Coll[];
   members: Member[];
   sopsRange?: readonly [number, number];
   metadata?: Record<string, unknown>;
+  /** Anchored tree nodes by name, the latest definition winning as in YAML. */
+  readonly anchors: Map<string, TreeNode>;
+  readonly aliases: Map<TreeNode, AliasSite>;
+  /** Nodes created by expanding aliases so far, shared by the whole file. */
+  readonly expansion: { count: number; maxMarker: number };
+  /** Alias.resolve walks the document; each alias node is resolved once. */
+  readonly targets: Map<Alias.Parsed, ParsedNode | undefined>;
 }
+
+/** An alias bomb (nested aliases doubling at every level) must fail, not fill the memory. */
+const MAX_EXPANDED_NODES = 200_000;
 
 const TAG_PREFIX = 'tag:yaml.org,2002:';
 
@@ -50,6 +61,8 @@ export function parseYaml(text: string): StoreParseResult {
   const documents: MapNode[] = [];
   const layouts: DocLayout[] = [];
   let metadata: Record<string, unknown> | undefined;
+  const aliases = new Map<TreeNode, AliasSite>();
+  const expansion = { count: 0, maxMarker: 0 };
 
   docs.forEach((doc, i) => {
     const err = doc.errors[0];
@@ -58,7 +71,7 @@ export function parseYaml(text: string): StoreParseResult {
     const end = docStarts[i + 1] ?? text.length;
     const insertAt = docEnds.find((o) => o >= start && o < end) ?? end;
 
-    const build: DocBuild = { colls: [], members: [] };
+    const build: DocBuild = { doc, colls: [], members: [], anchors: new Map(), aliases, expansion, targets: new Map() };
     const contents = doc.contents as ParsedNode | null;
     let root: MapNode;
     let flowRoot = false;
@@ -92,7 +105,7 @@ export function parseYaml(text: string): StoreParseResult {
   }
 
   const eol = /\r\n/.test(text) ? '\r\n' : '\n';
-  const file: ParsedFile = { documents, origin: new YamlFileOrigin(text, eol, layouts) };
+  const file: ParsedFile = { documents, origin: new YamlFileOrigin(text, eol, layouts, aliases, expansion.maxMarker + 1) };
   return metadata === undefined ? { file } : { file, metadata };
 }
 
@@ -122,8 +135,7 @@ function buildMap(node: YAMLMap.Parsed, parent: Coll | undefined, build: DocBuil
       if (js !== null && typeof js === 'object' && !Array.isArray(js)) build.metadata = js as Record<string, unknown>;
       continue;
     }
-    if (isAlias(value) || (keyText === '<<' && isSeq(value) && value.items.every((v) => isAlias(v)))) continue;
-    const treeValue = convert(value, coll, ctx, build, lines);
+    const treeValue = isAlias(value) ? aliasCopy(value, ctx, member.col, build, lines) : convert(value, coll, ctx, build, lines);
     const entry: MapEntry = { kind: 'entry', key: keyText, value: treeValue, origin: new EntryOrigin(treeValue) };
     member.item = entry;
   }
@@ -145,8 +157,7 @@ function buildSeq(node: YAMLSeq.Parsed, parent: Coll, build: DocBuild, lines: So
     const member: Member = { start, col: lines.col(start), coll };
     coll.members.push(member);
     build.members.push(member);
-    if (isAlias(child)) return;
-    member.item = convert(child, coll, ctx, build, lines);
+    member.item = isAlias(child) ? aliasCopy(child, ctx, member.col, build, lines) : convert(child, coll, ctx, build, lines);
   });
   coll.indent = coll.members[0]?.col ?? lines.col(node.range[0]);
   return tree;
@@ -154,9 +165,69 @@ function buildSeq(node: YAMLSeq.Parsed, parent: Coll, build: DocBuild, lines: So
 
 function convert(node: ParsedNode | null, parent: Coll, ctx: Context, build: DocBuild, lines: SourceLines): TreeNode {
   if (node === null) return { kind: 'scalar', scalar: { type: 'null' } };
-  if (isMap(node)) return buildMap(node, parent, build, lines, false);
-  if (isSeq(node)) return buildSeq(node, parent, build, lines);
-  if (isScalar(node)) return convertScalar(node as YamlScalar.Parsed, ctx, lines.text);
+  let tree: TreeNode;
+  if (isMap(node)) tree = buildMap(node, parent, build, lines, false);
+  else if (isSeq(node)) tree = buildSeq(node, parent, build, lines);
+  else if (isScalar(node)) tree = convertScalar(node as YamlScalar.Parsed, ctx, lines.text);
+  else throw invalid(lines, (node as YamlNode).range?.[0] ?? 0, 'unsupported YAML node');
+  if (node.anchor !== undefined) noteAnchor(node, node.anchor, tree, build, lines);
+  return tree;
+}
+
+/** Remember an anchored node, or the marked copy of an alias that an encrypted file carries. */
+function noteAnchor(node: ParsedNode, anchor: string, tree: TreeNode, build: DocBuild, lines: SourceLines): void {
+  const marker = parseMarker(anchor);
+  if (!marker) {
+    build.anchors.set(anchor, tree);
+    return;
+  }
+  const text = lines.text;
+  const start = text.lastIndexOf('&' + anchor, node.range[0]);
+  if (start === -1) return;
+  const end = start + 1 + anchor.length;
+  const blockCollection = (isMap(node) || isSeq(node)) && node.flow !== true;
+  const site = new AliasSite('marker', marker.name, start, end, signature(tree), 'block', 0, lineEndAt(text, end),
+    trimEnd(text, end, node.range[1]), blockCollection, build.anchors.get(marker.name));
+  build.aliases.set(tree, site);
+  build.expansion.maxMarker = Math.max(build.expansion.maxMarker, marker.n);
+}
+
+/** The value an alias stands for, as a tree of its own. */
+function aliasCopy(alias: Alias.Parsed, ctx: Context, col: number, build: DocBuild, lines: SourceLines): TreeNode {
+  const copy = copyOf(alias, build, lines);
+  const [start, end] = alias.range;
+  build.aliases.set(copy, new AliasSite('alias', alias.source, start, end, signature(copy), ctx, col, lineEndAt(lines.text, end), end, false));
+  return copy;
+}
+
+function copyOf(node: ParsedNode | null, build: DocBuild, lines: SourceLines): TreeNode {
+  if (++build.expansion.count > MAX_EXPANDED_NODES) {
+    throw invalid(lines, node?.range?.[0] ?? 0, `aliases expand to more than ${MAX_EXPANDED_NODES} values`);
+  }
+  if (node === null) return { kind: 'scalar', scalar: { type: 'null' } };
+  if (isAlias(node)) {
+    let target = build.targets.get(node);
+    if (!build.targets.has(node)) {
+      target = node.resolve(build.doc) as ParsedNode | undefined;
+      build.targets.set(node, target);
+    }
+    if (target === undefined) throw invalid(lines, node.range[0], `alias *${node.source} has no anchor before it`);
+    return copyOf(target, build, lines);
+  }
+  if (isMap(node)) {
+    const items: MapEntry[] = node.items.map((pair) => {
+      const key = pair.key as ParsedNode | null;
+      if (key !== null && !isScalar(key)) throw invalid(lines, key.range[0], 'only scalar map keys are supported');
+      const keyText = key === null || key.value === null ? '' : String(key.value);
+      return { kind: 'entry', key: keyText, value: copyOf(pair.value as ParsedNode | null, build, lines) };
+    });
+    return { kind: 'map', items };
+  }
+  if (isSeq(node)) return { kind: 'list', items: node.items.map((v) => copyOf(v as ParsedNode | null, build, lines)) };
+  if (isScalar(node)) {
+    const style = STYLES[node.type ?? YamlScalar.PLAIN] ?? 'plain';
+    return { kind: 'scalar', scalar: scalarOf(node.value === null || node.value === undefined ? '' : String(node.value), style, node.tag) };
+  }
   throw invalid(lines, (node as YamlNode).range?.[0] ?? 0, 'unsupported YAML node');
 }
 

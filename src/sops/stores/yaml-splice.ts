@@ -1,5 +1,6 @@
 import type { CommentNode, MapNode, ParsedFile, Scalar, ScalarNode, TreeNode } from '../tree.js';
-import { CollectionOrigin, CommentOrigin, EntryOrigin, ScalarOrigin, YamlFileOrigin } from './yaml-origin.js';
+import { AliasSite, CollectionOrigin, CommentOrigin, EntryOrigin, ScalarOrigin, YamlFileOrigin } from './yaml-origin.js';
+import { expandAlias, foldMarker, signature, type Edit } from './yaml-alias.js';
 import { renderMetadataBlock } from './yaml-fresh.js';
 import {
   readsBackPlainSyntax,
@@ -17,13 +18,15 @@ import {
  * replaced by collections); the caller then renders the file afresh.
  */
 
-interface Edit {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
 class ShapeChanged extends Error {}
+
+/** What the collectors share while walking one file. */
+interface Walk {
+  readonly edits: Edit[];
+  readonly eol: string;
+  readonly aliases: ReadonlyMap<TreeNode, AliasSite>;
+  nextMarker: number;
+}
 
 export function emitSpliced(file: ParsedFile, metadata: Record<string, unknown> | undefined): string | undefined {
   const origin = file.origin;
@@ -31,11 +34,12 @@ export function emitSpliced(file: ParsedFile, metadata: Record<string, unknown> 
   if (file.documents.length !== origin.docs.length) return undefined;
   const { source, eol } = origin;
   const edits: Edit[] = [];
+  const walk: Walk = { edits, eol, aliases: origin.aliases, nextMarker: origin.nextMarker };
   try {
     origin.docs.forEach((doc, i) => {
       if (file.documents[i] !== doc.root) throw new ShapeChanged();
       if (doc.flowRoot && (metadata !== undefined || doc.sopsRange !== undefined)) throw new ShapeChanged();
-      collectMap(doc.root, edits, eol);
+      collectMap(doc.root, walk);
     });
   } catch (e) {
     if (e instanceof ShapeChanged) return undefined;
@@ -75,30 +79,44 @@ function snapshot(node: { origin?: unknown }): readonly unknown[] {
   return node.origin.items;
 }
 
-function collectMap(map: MapNode, edits: Edit[], eol: string): void {
+function collectMap(map: MapNode, walk: Walk): void {
   const before = snapshot(map);
   if (before.length !== map.items.length) throw new ShapeChanged();
   map.items.forEach((item, i) => {
     if (item !== before[i]) throw new ShapeChanged();
-    if (item.kind === 'comment') return collectComment(item, edits);
+    if (item.kind === 'comment') return collectComment(item, walk.edits);
     const was = item.origin instanceof EntryOrigin ? item.origin.value : undefined;
-    if (item.value === was) return collectNode(item.value, edits, eol);
-    if (was?.kind === 'scalar' && item.value.kind === 'scalar') return collectScalar(was, item.value.scalar, edits, eol);
+    if (item.value === was) return collectValue(item.value, walk);
+    if (was?.kind === 'scalar' && item.value.kind === 'scalar') return collectScalar(was, item.value.scalar, walk);
     throw new ShapeChanged();
   });
 }
 
-function collectNode(node: TreeNode, edits: Edit[], eol: string): void {
-  if (node.kind === 'map') return collectMap(node, edits, eol);
-  if (node.kind === 'scalar') return collectScalar(node, node.scalar, edits, eol);
+function collectValue(node: TreeNode, walk: Walk): void {
+  const site = walk.aliases.get(node);
+  if (site === undefined) return collectNode(node, walk);
+  const now = signature(node);
+  if (now === site.snapshot) return;
+  if (site.kind === 'alias') {
+    walk.edits.push(...expandAlias(site, node, walk.nextMarker++, walk.eol));
+  } else if (site.anchor !== undefined && signature(site.anchor) === now) {
+    walk.edits.push(...foldMarker(site));
+  } else {
+    collectNode(node, walk);
+  }
+}
+
+function collectNode(node: TreeNode, walk: Walk): void {
+  if (node.kind === 'map') return collectMap(node, walk);
+  if (node.kind === 'scalar') return collectScalar(node, node.scalar, walk);
   const before = snapshot(node);
   if (before.length !== node.items.length) throw new ShapeChanged();
   node.items.forEach((item, i) => {
     const was = before[i] as TreeNode | CommentNode;
     if (item === was) {
-      if (item.kind === 'comment') collectComment(item, edits);
-      else collectNode(item, edits, eol);
-    } else if (was.kind === 'scalar' && item.kind === 'scalar') collectScalar(was, item.scalar, edits, eol);
+      if (item.kind === 'comment') collectComment(item, walk.edits);
+      else collectValue(item, walk);
+    } else if (was.kind === 'scalar' && item.kind === 'scalar') collectScalar(was, item.scalar, walk);
     else throw new ShapeChanged();
   });
 }
@@ -119,7 +137,8 @@ function sameScalar(a: Scalar, b: Scalar): boolean {
 }
 
 /** `at` is the node that was parsed there (its origin says where and how); `now` is the new value. */
-function collectScalar(at: ScalarNode, now: Scalar, edits: Edit[], eol: string): void {
+function collectScalar(at: ScalarNode, now: Scalar, walk: Walk): void {
+  const { edits, eol } = walk;
   const o = at.origin;
   if (!(o instanceof ScalarOrigin)) {
     if (sameScalar(at.scalar, now) && at.scalar === now) return;

@@ -3,7 +3,7 @@ import { yamlStore } from '../../../src/sops/stores/yaml.js';
 import { resolvePlain } from '../../../src/sops/stores/yaml-resolve.js';
 import { isSealguardError } from '../../../src/shared/errors.js';
 import type { MapEntry, MapNode, ParsedFile, TreeNode } from '../../../src/sops/tree.js';
-import { FAKE_METADATA, fakeEncrypt, trail } from './yaml-helpers.js';
+import { FAKE_METADATA, fakeDecrypt, fakeEncrypt, trail } from './yaml-helpers.js';
 
 function parseError(text: string): { code: string; message: string; exitCode: number } {
   try {
@@ -92,17 +92,65 @@ describe('input the YAML store refuses', () => {
 describe('anchors, aliases and merge keys', () => {
   const text = 'base: &base\n  user: app\n  pass: not-real\nprod:\n  <<: *base\n  host: db\nalias_value: *base\n';
 
-  test('aliases are left out of the tree; anchored values are in it once, where defined', () => {
+  test('every alias is a copy of its anchored value at its own path, as sops reads it (merge keys are plain `<<` keys)', () => {
     const { file } = yamlStore.parse(text);
-    expect(trail(file).map((t) => t.path)).toEqual(['base:user:', 'base:pass:', 'prod:host:']);
-    expect(file.documents[0]!.items.map((i) => (i as MapEntry).key)).toEqual(['base', 'prod']);
+    expect(trail(file).map((t) => t.path)).toEqual([
+      'base:user:',
+      'base:pass:',
+      'prod:<<:user:',
+      'prod:<<:pass:',
+      'prod:host:',
+      'alias_value:user:',
+      'alias_value:pass:',
+    ]);
   });
 
-  test('encrypting keeps the anchor and alias text in place', () => {
+  test('encrypting spells each copy out under a marker anchor, keeping the anchor where it was', () => {
     const { file } = yamlStore.parse(text);
     fakeEncrypt(file);
     const out = yamlStore.emit(file, FAKE_METADATA);
-    expect(out).toMatch(/^base: &base\n {2}user: ENC\[.*\n {2}pass: ENC\[.*\nprod:\n {2}<<: \*base\n {2}host: ENC\[.*\nalias_value: \*base\nsops:\n/);
+    expect(out).toMatch(
+      /^base: &base\n {2}user: ENC\[.*\n {2}pass: ENC\[.*\nprod:\n {2}<<: &sgalias-1-base\n {6}user: ENC\[.*\n {6}pass: ENC\[.*\n {2}host: ENC\[.*\nalias_value: &sgalias-2-base\n {4}user: ENC\[.*\n {4}pass: ENC\[.*\nsops:\n/,
+    );
+  });
+
+  test('decrypting folds marked copies back into the aliases, byte for byte', () => {
+    const { file } = yamlStore.parse(text);
+    fakeEncrypt(file);
+    const encrypted = yamlStore.parse(yamlStore.emit(file, FAKE_METADATA));
+    fakeDecrypt(encrypted.file);
+    expect(yamlStore.emit(encrypted.file)).toBe(text);
+  });
+
+  test('a marked copy whose values no longer equal its anchor stays spelled out', () => {
+    const { file } = yamlStore.parse(text);
+    fakeEncrypt(file);
+    const encrypted = yamlStore.parse(yamlStore.emit(file, FAKE_METADATA));
+    fakeDecrypt(encrypted.file);
+    const prod = entry(encrypted.file, 'prod').value as MapNode;
+    const merged = (prod.items[0] as MapEntry).value as MapNode;
+    (merged.items[0] as MapEntry).value = { kind: 'scalar', scalar: { type: 'str', value: 'changed' } };
+    const out = yamlStore.emit(encrypted.file);
+    expect(out).toContain('alias_value: *base\n');
+    expect(out).not.toContain('<<: *base');
+    expect(yamlStore.parse(out).file.documents[0]).toBeDefined();
+  });
+
+  test('scalar, list and flow aliases, and a comment after an alias, survive the round trip', () => {
+    const src = 'a: &pw hunter2\nb: *pw # same\nl: &l\n  - x\n  - y\nm:\n  - *l\n  - *pw\nf: {k: *pw, j: [*pw, 1]}\n';
+    const { file } = yamlStore.parse(src);
+    fakeEncrypt(file);
+    const encText = yamlStore.emit(file, FAKE_METADATA);
+    expect(encText).not.toMatch(/\*pw|\*l/);
+    const encrypted = yamlStore.parse(encText);
+    fakeDecrypt(encrypted.file);
+    expect(yamlStore.emit(encrypted.file)).toBe(src);
+  });
+
+  test('an alias bomb is refused instead of expanded', () => {
+    let bomb = 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n';
+    for (let i = 1; i < 9; i++) bomb += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]\n`;
+    expect(parseError(bomb).message).toMatch(/aliases expand to more than/);
   });
 });
 
