@@ -203,7 +203,8 @@ function sameScalar(a: Scalar, b: Scalar): boolean {
 }
 
 function sameItem(a: TreeNode | CommentNode, b: TreeNode | CommentNode): boolean {
-  if (a.kind === 'comment' || b.kind === 'comment') return a.kind === b.kind && a.text === (b as CommentNode).text;
+  if (a.kind === 'comment') return b.kind === 'comment' && a.text === b.text;
+  if (b.kind === 'comment') return false;
   return sameNode(a, b);
 }
 
@@ -221,8 +222,8 @@ export function sameNode(a: Slot, b: Slot): boolean {
     a.items.length === bm.items.length &&
     a.items.every((item, i) => {
       const other = bm.items[i]!;
-      if (item.kind === 'comment' || other.kind === 'comment') return item.kind === other.kind && item.text === (other as CommentNode).text;
-      return item.key === other.key && sameNode(item.value, other.value);
+      if (item.kind === 'comment') return other.kind === 'comment' && item.text === other.text;
+      return other.kind === 'entry' && item.key === other.key && sameNode(item.value, other.value);
     })
   );
 }
