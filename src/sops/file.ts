@@ -5,15 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode, SealguardError } from '../shared/errors.js';
-import type { EncryptionSelector, SopsMetadata, StoredKey } from './metadata.js';
+import type { EncryptionSelector, SopsMetadata } from './metadata.js';
 import { SOPS_VERSION } from './metadata.js';
 import { metadataFromObject, metadataToObject } from './metadata-codec.js';
 import { decryptTreeVerified, encryptMac, encryptTree, selectorsInUse } from './cipher/index.js';
 import { lookupSopsConfig, loadSopsConfig, matchCreationRule, type RuleMatch, type SopsConfig } from './config/index.js';
 import { masterKeyGroupsFromRule, masterKeysFrom, type MasterKeyFlags } from './keys/master-keys.js';
 import { unwrapDataKey } from './keys/unwrap.js';
+import { shamirThresholdFor, wrapDataKeyForGroups } from './keys/wrap.js';
 import type { MasterKey } from './keys/types.js';
 import type { Store, StoreFormat } from './stores/types.js';
+import { binaryStore } from './stores/binary.js';
+import { dotenvStore } from './stores/dotenv.js';
+import { iniStore } from './stores/ini.js';
 import { jsonStore } from './stores/json.js';
 import { yamlStore } from './stores/yaml.js';
 import type { ParsedFile, TreeNode } from './tree.js';
@@ -35,12 +39,12 @@ export function storeFor(format: StoreFormat): Store {
       return yamlStore;
     case 'json':
       return jsonStore;
-    default:
-      throw new SealguardError(
-        'FORMAT_UNSUPPORTED',
-        `the ${format} format is not supported yet; use --input-type yaml or json`,
-        { exitCode: ExitCode.usage },
-      );
+    case 'dotenv':
+      return dotenvStore;
+    case 'ini':
+      return iniStore;
+    case 'binary':
+      return binaryStore;
   }
 }
 
@@ -49,6 +53,8 @@ export interface EncryptOptions {
   readonly outputType?: StoreFormat;
   /** Keys from flags; when none are given, the matching creation rule decides. */
   readonly keys?: MasterKeyFlags;
+  /** `--shamir-secret-sharing-threshold`; overrides the creation rule's `shamir_threshold`. */
+  readonly shamirThreshold?: number;
   /** Selector flags; override the creation rule's. */
   readonly selector?: EncryptionSelector;
   /** An explicit `.sops.yaml`, instead of searching up from the file. */
@@ -119,7 +125,7 @@ export async function encryptText(text: string, file: string, opts: EncryptOptio
     warnings.push(...w);
     if (!match) {
       const why = config ? `no creation rule in ${config.path} matches ${file}` : 'no .sops.yaml was found';
-      throw new SealguardError('NO_MASTER_KEYS', `no keys to encrypt with: ${why}; pass --age or --pgp, or set SOPS_AGE_RECIPIENTS`, {
+      throw new SealguardError('NO_MASTER_KEYS', `no keys to encrypt with: ${why}; pass --age, --pgp or --kms, or set SOPS_AGE_RECIPIENTS`, {
         exitCode: ExitCode.noMasterKeys,
       });
     }
@@ -132,9 +138,8 @@ export async function encryptText(text: string, file: string, opts: EncryptOptio
       exitCode: ExitCode.noMasterKeys,
     });
   }
-  if (groups.length > 1) {
-    throw new SealguardError('SHAMIR_UNSUPPORTED', 'key groups (Shamir secret sharing) are not supported yet', { exitCode: ExitCode.usage });
-  }
+  // As sops: --shamir-secret-sharing-threshold wins over the rule's shamir_threshold.
+  shamirThreshold = shamirThresholdFor(groups.length, opts.shamirThreshold ?? shamirThreshold);
   if (selectorsInUse(selector).length > 1) {
     throw new SealguardError('SELECTOR_CONFLICT', `only one of ${selectorsInUse(selector).join(', ')} may be used`, { exitCode: ExitCode.usage });
   }
@@ -143,10 +148,9 @@ export async function encryptText(text: string, file: string, opts: EncryptOptio
   try {
     const lastModified = lastModifiedNow(opts.now);
     const { mac } = encryptTree(parsed.file, dataKey, selector);
-    const stored: StoredKey[] = [];
-    for (const key of groups[0]) stored.push(await key.wrap(dataKey));
+    const keyGroups = await wrapDataKeyForGroups(dataKey, groups, shamirThreshold);
     const meta: SopsMetadata = {
-      keyGroups: [stored],
+      keyGroups,
       shamirThreshold,
       lastModified,
       mac: encryptMac(mac, dataKey, lastModified),

@@ -3,6 +3,8 @@ import type { KeyUnwrapper } from './types.js';
 import { ExitCode, SealguardError, errorMessage } from '../../shared/errors.js';
 import { loadAgeIdentities, unwrapAge, type AgeIdentities } from './age.js';
 import { unwrapPgp } from './pgp.js';
+import { unwrapKms } from './kms.js';
+import { SHARE_OVERHEAD, shamirCombine } from './shamir.js';
 
 export { masterKeysFrom, type MasterKeyFlags } from './master-keys.js';
 
@@ -45,7 +47,7 @@ export function createUnwrapper(env: NodeJS.ProcessEnv = process.env): KeyUnwrap
       case 'pgp':
         return unwrapPgp(stored, env);
       case 'kms':
-        throw new Error('AWS KMS is not supported in this build');
+        return unwrapKms(stored, env);
       case 'foreign':
         throw new Error(`${stored.list} keys are not supported in this build`);
     }
@@ -54,42 +56,91 @@ export function createUnwrapper(env: NodeJS.ProcessEnv = process.env): KeyUnwrap
 
 /**
  * Recovers a file's data key. With one key group the first key that opens it wins; keys are tried
- * in metadata order. When none does, the error lists every key tried and why each failed.
+ * in metadata order. With several groups (Shamir), each group gives one share from the first of its
+ * keys that opens; groups are tried in order until `shamir_threshold` shares are found, then the
+ * shares are combined. When that fails, the error lists every key tried and why each failed.
  */
 export async function unwrapDataKey(
   meta: SopsMetadata,
   env: NodeJS.ProcessEnv = process.env,
   unwrap: KeyUnwrapper = createUnwrapper(env),
 ): Promise<Uint8Array> {
-  if (meta.keyGroups.length > 1) {
-    throw new SealguardError(
-      'SHAMIR_UNSUPPORTED',
-      `this file splits its data key over ${meta.keyGroups.length} key groups (Shamir); that is not supported yet`,
-      { exitCode: ExitCode.couldNotRetrieveKey },
-    );
-  }
-  const keys = meta.keyGroups[0] ?? [];
-  if (keys.length === 0) {
+  const groups = meta.keyGroups;
+  if (groups.length === 0 || groups.every((g) => g.length === 0)) {
     throw new SealguardError('NO_KEY_COULD_DECRYPT', 'the file lists no master key, so its data key cannot be recovered', {
       exitCode: ExitCode.couldNotRetrieveKey,
     });
   }
+  if (groups.length === 1) {
+    const keys = groups[0];
+    const opened = await openGroup(keys, DATA_KEY_LENGTH, 'data key', unwrap);
+    if ('secret' in opened) return opened.secret;
+    throw new SealguardError(
+      'NO_KEY_COULD_DECRYPT',
+      `could not decrypt the data key with any of the ${keys.length} key${keys.length === 1 ? '' : 's'}`,
+      { exitCode: ExitCode.couldNotRetrieveKey, details: opened.tried },
+    );
+  }
+  return unwrapShares(groups, meta.shamirThreshold, unwrap);
+}
+
+type GroupResult = { secret: Uint8Array } | { tried: string[] };
+
+/** The first key of a group that opens to `length` bytes; otherwise why each key failed. */
+async function openGroup(keys: readonly StoredKey[], length: number, what: string, unwrap: KeyUnwrapper): Promise<GroupResult> {
   const tried: string[] = [];
   for (const key of keys) {
     try {
-      const dataKey = await unwrap(key);
-      if (dataKey.length !== DATA_KEY_LENGTH) {
-        tried.push(`${describeStoredKey(key)}: opened, but holds ${dataKey.length} bytes instead of a ${DATA_KEY_LENGTH}-byte data key`);
+      const secret = await unwrap(key);
+      if (secret.length !== length) {
+        tried.push(`${describeStoredKey(key)}: opened, but holds ${secret.length} bytes instead of a ${length}-byte ${what}`);
         continue;
       }
-      return dataKey;
+      return { secret };
     } catch (e) {
       tried.push(`${describeStoredKey(key)}: ${errorMessage(e)}`);
     }
   }
-  throw new SealguardError(
-    'NO_KEY_COULD_DECRYPT',
-    `could not decrypt the data key with any of the ${keys.length} key${keys.length === 1 ? '' : 's'}`,
-    { exitCode: ExitCode.couldNotRetrieveKey, details: tried },
-  );
+  if (keys.length === 0) tried.push('the group lists no key');
+  return { tried };
+}
+
+async function unwrapShares(
+  groups: readonly (readonly StoredKey[])[],
+  threshold: number | undefined,
+  unwrap: KeyUnwrapper,
+): Promise<Uint8Array> {
+  // A file without shamir_threshold was split with every group needed (sops' default).
+  const needed = threshold && threshold > 0 ? Math.min(threshold, groups.length) : groups.length;
+  const shares: Uint8Array[] = [];
+  const failed: { index: number; tried: string[] }[] = [];
+  for (let i = 0; i < groups.length && shares.length < needed; i++) {
+    const opened = await openGroup(groups[i], DATA_KEY_LENGTH + SHARE_OVERHEAD, 'key share', unwrap);
+    if ('secret' in opened) shares.push(opened.secret);
+    else failed.push({ index: i, tried: opened.tried });
+  }
+  try {
+    if (shares.length < needed) {
+      const names = failed.map((f) => f.index + 1).join(', ');
+      throw new SealguardError(
+        'NO_KEY_COULD_DECRYPT',
+        `could not decrypt the data key: ${shares.length} of ${groups.length} key groups opened and ${needed} are needed (key group${failed.length === 1 ? '' : 's'} ${names} failed)`,
+        {
+          exitCode: ExitCode.couldNotRetrieveKey,
+          details: failed.flatMap((f) => f.tried.map((t) => `key group ${f.index + 1}: ${t}`)),
+        },
+      );
+    }
+    let dataKey: Uint8Array;
+    try {
+      dataKey = shamirCombine(shares);
+    } catch (e) {
+      throw new SealguardError('NO_KEY_COULD_DECRYPT', `could not combine the key groups' shares: ${errorMessage(e)}`, {
+        exitCode: ExitCode.couldNotRetrieveKey,
+      });
+    }
+    return dataKey;
+  } finally {
+    for (const s of shares) s.fill(0);
+  }
 }
