@@ -1,0 +1,414 @@
+/**
+ * INI store, with sops' tree layout: the top level is a map of sections (go-ini's DEFAULT section,
+ * for keys before any header, always first), each a map of string values. A comment is the
+ * section's first item when it stands before the section header, else the item right after the key
+ * it stands before (sops' order). Consecutive comment lines are one comment. Metadata lives in a
+ * `[sops]` section of flattened keys, written last as sops 3.13.2 writes it (sorted, `\n`
+ * escapes); the `"""…"""` multi-line form of sops 3.13.1 is read too.
+ *
+ * sops rewrites the whole file through go-ini's writer. We keep the user's lines instead (blank
+ * lines, spacing, quote style, comment markers) and only put the new value or comment in place,
+ * so a decrypt of an encrypt gives the file back and sops still reads every line the same way.
+ * When the tree no longer matches the lines (a key added, a format conversion), the file is
+ * written as go-ini would. Like sops, comments after the last key of the file are dropped.
+ */
+import { ExitCode, SealguardError } from '../../shared/errors.js';
+import type { CommentNode, MapEntry, MapNode, ParsedFile, TreeNode } from '../tree.js';
+import { flattenMetadata, unflattenMetadata } from './flatten.js';
+import {
+  IniSyntaxError,
+  inlineComment,
+  quoteValue,
+  readKeyName,
+  readValue,
+  splitLines,
+  stripCommentMarker,
+  type IniQuote,
+} from './ini-syntax.js';
+import {
+  DEFAULT_SECTION,
+  addSectionItems,
+  cannotWrite,
+  iniScalarText,
+  sectionsOf,
+  writeKeys,
+  writeSections,
+  writeSopsSection,
+  type IniSection,
+} from './ini-write.js';
+import type { Store, StoreParseResult } from './types.js';
+
+const SOPS_SECTION = 'sops';
+
+/** Comment lines (and possibly an inline comment) that go-ini joins into one comment. */
+interface CommentGroup {
+  node?: CommentNode;
+  /** The text as parsed: rendered verbatim while the node still holds it. */
+  parsed: string;
+  marker: string;
+  /** The segment that renders the comment once its text changed. */
+  first?: Segment;
+}
+
+type Segment =
+  | { readonly t: 'raw'; readonly text: string }
+  | { readonly t: 'comment'; readonly group: CommentGroup; readonly indent: string; readonly text: string; readonly eol: string }
+  | {
+      readonly t: 'section';
+      readonly name: string;
+      readonly head: string;
+      readonly gap: string;
+      readonly inline?: string;
+      readonly group?: CommentGroup;
+      readonly tail: string;
+    }
+  | {
+      readonly t: 'key';
+      readonly entry: MapEntry;
+      readonly prefix: string;
+      readonly quote: IniQuote;
+      readonly raw: string;
+      readonly parsed: string;
+      readonly gap: string;
+      readonly inline?: string;
+      readonly group?: CommentGroup;
+      readonly tail: string;
+    };
+
+/** The user's lines, kept as the ParsedFile's origin. */
+class IniLayout {
+  constructor(
+    readonly segments: readonly Segment[],
+    readonly rootItems: readonly (MapEntry | CommentNode)[],
+    readonly sectionItems: ReadonlyMap<MapEntry, readonly (MapEntry | CommentNode)[]>,
+  ) {}
+}
+
+interface KeyRecord {
+  readonly entry: MapEntry;
+  comment?: CommentNode;
+}
+
+interface SectionRecord {
+  readonly entry: MapEntry;
+  readonly keys: Map<string, KeyRecord>;
+  comment?: CommentNode;
+}
+
+function invalidInput(line: number, problem: string): SealguardError {
+  // Never quote the line: it may hold a secret.
+  return new SealguardError('INVALID_INPUT', `invalid INI at line ${line}: ${problem}`, { exitCode: ExitCode.usage });
+}
+
+function eolOf(line: string): string {
+  return line.endsWith('\r\n') ? '\r\n' : line.endsWith('\n') ? '\n' : '';
+}
+
+function isBlank(segment: Segment | undefined): boolean {
+  return segment?.t === 'raw' && segment.text.trim() === '';
+}
+
+class IniReader {
+  readonly #lines: string[];
+  readonly #segments: { segment: Segment; owner?: string }[] = [];
+  readonly #sections = new Map<string, SectionRecord>();
+  #current: SectionRecord;
+  #buffer = '';
+  #group: CommentGroup | undefined;
+  /** Segments of the buffered comment's lines, whose owner is known once the comment is taken. */
+  #groupLines: { segment: Segment; owner?: string }[] = [];
+  #layoutUsable = true;
+
+  constructor(text: string) {
+    let body = text;
+    if (body.startsWith('\uFEFF')) {
+      this.#segments.push({ segment: { t: 'raw', text: '\uFEFF' } });
+      body = body.slice(1);
+    }
+    this.#lines = splitLines(body);
+    this.#current = this.#section(DEFAULT_SECTION);
+  }
+
+  #section(name: string): SectionRecord {
+    const existing = this.#sections.get(name);
+    if (existing) {
+      this.#layoutUsable = false;
+      return existing;
+    }
+    const record: SectionRecord = { entry: { kind: 'entry', key: name, value: { kind: 'map', items: [] } }, keys: new Map() };
+    this.#sections.set(name, record);
+    return record;
+  }
+
+  #push(segment: Segment, owner?: string): { segment: Segment; owner?: string } {
+    const record = { segment, owner };
+    this.#segments.push(record);
+    return record;
+  }
+
+  /** Hand the buffered comment to a section or key; its line segments then belong to `owner`. */
+  #takeComment(owner: string): CommentNode | undefined {
+    const text = this.#buffer.trim();
+    const group = this.#group;
+    const lines = this.#groupLines;
+    this.#buffer = '';
+    this.#group = undefined;
+    this.#groupLines = [];
+    if (text === '' || !group) return undefined;
+    group.parsed = stripCommentMarker(text);
+    group.node = { kind: 'comment', text: group.parsed };
+    for (const record of lines) record.owner = owner;
+    return group.node;
+  }
+
+  #addComment(text: string): CommentGroup {
+    if (!this.#group) this.#group = { parsed: '', marker: text[0] ?? ';' };
+    this.#buffer += text;
+    return this.#group;
+  }
+
+  read(): { file: ParsedFile; metadata?: Record<string, unknown> } {
+    const lines = this.#lines;
+    let i = 0;
+    while (i < lines.length) {
+      const line = lines[i] as string;
+      const indent = /^\s*/.exec(line)?.[0] ?? '';
+      const t = line.slice(indent.length);
+      if (t === '') {
+        this.#push({ t: 'raw', text: line }, this.#current.entry.key);
+        i++;
+      } else if (t[0] === '#' || t[0] === ';') {
+        const eol = eolOf(t);
+        const group = this.#addComment(t);
+        const segment: Segment = { t: 'comment', group, indent, text: t.slice(0, t.length - eol.length), eol };
+        group.first ??= segment;
+        this.#groupLines.push(this.#push(segment));
+        i++;
+      } else if (t[0] === '[') {
+        this.#readSection(indent, t, i);
+        i++;
+      } else {
+        i = this.#readKey(indent, t, i);
+      }
+    }
+    return this.#finish();
+  }
+
+  #readSection(indent: string, t: string, index: number): void {
+    const close = t.lastIndexOf(']');
+    if (close === -1) throw invalidInput(index + 1, 'unclosed section header');
+    const name = t.slice(1, close);
+    if (name === '') throw invalidInput(index + 1, 'empty section name');
+    const after = t.slice(close + 1);
+    const c = inlineComment(after);
+    let group: CommentGroup | undefined;
+    if (c) group = this.#addComment(c.comment + c.rest);
+    this.#current = this.#section(name);
+    const segment: Segment = {
+      t: 'section',
+      name,
+      head: indent + t.slice(0, close + 1),
+      gap: c ? c.gap : '',
+      inline: c?.comment,
+      group,
+      tail: c ? c.rest : after,
+    };
+    if (group) group.first ??= segment;
+    this.#push(segment, name);
+    this.#current.comment = this.#takeComment(name);
+  }
+
+  #readKey(indent: string, t: string, index: number): number {
+    let key;
+    let value;
+    try {
+      key = readKeyName(t);
+      value = readValue(t.slice(key.offset), this.#lines, index);
+    } catch (e) {
+      if (e instanceof IniSyntaxError) throw invalidInput(index + 1, e.message);
+      throw e;
+    }
+    if (key.name === '') throw invalidInput(index + 1, 'empty key name');
+    const section = this.#current;
+    let group: CommentGroup | undefined;
+    if (value.comment !== undefined) group = this.#addComment(value.comment);
+    let record = section.keys.get(key.name);
+    if (record) {
+      // go-ini keeps the first position and the last value.
+      this.#layoutUsable = false;
+      record.entry.value = { kind: 'scalar', scalar: { type: 'str', value: value.value } };
+    } else {
+      record = { entry: { kind: 'entry', key: key.name, value: { kind: 'scalar', scalar: { type: 'str', value: value.value } } } };
+      section.keys.set(key.name, record);
+    }
+    const segment: Segment = {
+      t: 'key',
+      entry: record.entry,
+      prefix: indent + t.slice(0, key.offset) + value.lead,
+      quote: value.quote,
+      raw: value.raw,
+      parsed: value.value,
+      gap: value.gap,
+      inline: value.comment,
+      group,
+      tail: value.tail,
+    };
+    if (group) group.first ??= segment;
+    this.#push(segment, section.entry.key);
+    record.comment = this.#takeComment(section.entry.key);
+    return value.next;
+  }
+
+  #finish(): { file: ParsedFile; metadata?: Record<string, unknown> } {
+    const rootItems: MapEntry[] = [];
+    const sectionItems = new Map<MapEntry, (MapEntry | CommentNode)[]>();
+    let metadata: Record<string, unknown> | undefined;
+    for (const [name, s] of this.#sections) {
+      const items: (MapEntry | CommentNode)[] = s.comment ? [s.comment] : [];
+      for (const k of s.keys.values()) {
+        items.push(k.entry);
+        if (k.comment) items.push(k.comment);
+      }
+      if (name === SOPS_SECTION) {
+        metadata = unflattenMetadata(
+          [...s.keys.values()].map((k) => [k.entry.key, k.entry.value.kind === 'scalar' ? iniScalarText(k.entry.value.scalar) : ''] as const),
+        );
+        continue;
+      }
+      (s.entry.value as MapNode).items = items;
+      rootItems.push(s.entry);
+      sectionItems.set(s.entry, [...items]);
+    }
+    const root: MapNode = { kind: 'map', items: rootItems };
+    const origin = this.#layoutUsable ? new IniLayout(this.#layoutSegments(), [...rootItems], sectionItems) : undefined;
+    const file: ParsedFile = { documents: [root], origin };
+    return metadata === undefined ? { file } : { file, metadata };
+  }
+
+  /** The segments without the `[sops]` section and the blank line sops puts before it. */
+  #layoutSegments(): Segment[] {
+    const out: Segment[] = [];
+    let inSops = false;
+    for (const { segment, owner } of this.#segments) {
+      const isSops = owner === SOPS_SECTION;
+      if (isSops && !inSops && isBlank(out[out.length - 1])) out.pop();
+      inSops = isSops;
+      if (!isSops) out.push(segment);
+    }
+    return out;
+  }
+}
+
+function layoutUsable(root: MapNode, layout: IniLayout): boolean {
+  if (root.items.length !== layout.rootItems.length || root.items.some((item, i) => item !== layout.rootItems[i])) return false;
+  for (const item of root.items) {
+    if (item.kind !== 'entry' || item.value.kind !== 'map') return false;
+    const recorded = layout.sectionItems.get(item);
+    const items = item.value.items;
+    if (!recorded || items.length !== recorded.length || items.some((x, i) => x !== recorded[i])) return false;
+  }
+  for (const s of layout.segments) {
+    // An inline comment that must move can hold one line only.
+    if ((s.t === 'key' || s.t === 'section') && s.group?.first === s && s.group.node?.text.includes('\n')) return false;
+  }
+  return true;
+}
+
+function renderComment(group: CommentGroup, indent: string, eol: string): string {
+  const node = group.node as CommentNode;
+  return node.text
+    .split('\n')
+    .map((line, i) => {
+      if (i === 0) return `${indent}${group.marker} ${line}${eol}`;
+      if (line[0] === '#' || line[0] === ';') return `${indent}${line[0]} ${line.slice(1).trim()}${eol}`;
+      return `${indent}${group.marker} ${line.trim()}${eol}`;
+    })
+    .join('');
+}
+
+/** The inline comment part of a line: as written, moved, or gone. */
+function renderInline(s: { gap: string; inline?: string; group?: CommentGroup }): string {
+  const group = s.group;
+  if (!group?.node || s.inline === undefined) return '';
+  if (group.node.text === group.parsed) return s.gap + s.inline;
+  if (group.first !== s) return '';
+  return `${s.gap || ' '}${group.marker} ${group.node.text}`;
+}
+
+function renderKey(s: Extract<Segment, { t: 'key' }>): string {
+  const value = s.entry.value;
+  if (value.kind !== 'scalar') throw cannotWrite(`INI cannot hold nested values: "${s.entry.key}" is a ${value.kind}`);
+  const text = iniScalarText(value.scalar);
+  let written: string | undefined = s.raw;
+  if (value.scalar.type !== 'str' || text !== s.parsed) {
+    written = quoteValue(text, s.quote);
+    if (written === undefined) throw cannotWrite(`the value of "${s.entry.key}" cannot be written in INI`);
+  }
+  const inline = renderInline(s);
+  const tail = inline === '' && s.inline !== undefined ? eolOf(s.tail) : s.tail;
+  return s.prefix + written + inline + tail;
+}
+
+function renderSegment(s: Segment): string {
+  switch (s.t) {
+    case 'raw':
+      return s.text;
+    case 'comment': {
+      const node = s.group.node;
+      if (!node) return '';
+      if (node.text === s.group.parsed) return s.indent + s.text + s.eol;
+      return s.group.first === s ? renderComment(s.group, s.indent, s.eol) : '';
+    }
+    case 'section': {
+      const inline = renderInline(s);
+      const tail = inline === '' && s.inline !== undefined ? eolOf(s.tail) : s.tail;
+      return s.head + inline + tail;
+    }
+    case 'key':
+      return renderKey(s);
+  }
+}
+
+function emit(file: ParsedFile, metadata?: Record<string, unknown>): string {
+  if (file.documents.length > 1) throw cannotWrite('INI holds one document; this file has several');
+  const root: MapNode = file.documents[0] ?? { kind: 'map', items: [] };
+  for (const item of root.items) {
+    if (item.kind === 'entry' && item.key === SOPS_SECTION) {
+      throw cannotWrite('a section named "sops" cannot be written to INI: it is read back as sops metadata');
+    }
+  }
+  const pairs = metadata === undefined ? undefined : flattenMetadata(metadata);
+  const layout = file.origin;
+  if (layout instanceof IniLayout && layoutUsable(root, layout)) {
+    let out = layout.segments.map(renderSegment).join('');
+    if (pairs) {
+      if (out !== '' && !out.endsWith('\n')) out += '\n';
+      if (out !== '') out += '\n';
+      out += writeSopsSection(pairs);
+    }
+    return out;
+  }
+  const sections = sectionsOf(root);
+  if (pairs) sections.set(SOPS_SECTION, { keys: new Map(pairs.map(([k, v]) => [k, { value: v }])) });
+  return writeSections(sections);
+}
+
+function emitValue(node: TreeNode): string {
+  if (node.kind === 'scalar') return iniScalarText(node.scalar);
+  if (node.kind === 'list') throw cannotWrite('INI cannot print a list');
+  if (node.items.every((i) => i.kind === 'comment' || i.value.kind === 'scalar')) {
+    const section: IniSection = { keys: new Map() };
+    addSectionItems(section, node, '');
+    return writeKeys(section.keys);
+  }
+  return writeSections(sectionsOf(node));
+}
+
+export const iniStore: Store = {
+  format: 'ini',
+  parse(text: string): StoreParseResult {
+    return new IniReader(text).read();
+  },
+  emit,
+  emitValue,
+};
