@@ -1,7 +1,8 @@
 import { Option } from 'commander';
-import { collectList } from '../options.js';
+import { collectList, intOption } from '../options.js';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { registerSopsEditingCommands } from './sops-editing.js';
 
 /** The sops half: encrypt, decrypt, filestatus, keygen and the editing commands. */
 export function registerSopsCommands(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -21,6 +22,10 @@ export function registerSopsCommands(program: Command, io: Io, setExit: (code: n
       .argument('<file>')
       .option('--age <recipients>', 'age recipients (repeatable, comma-separated)', collectList)
       .option('--pgp <fingerprints>', 'PGP fingerprints (repeatable, comma-separated)', collectList)
+      .option('-k, --kms <arns>', 'AWS KMS key ARNs (repeatable, comma-separated; ARN+ROLE_ARN assumes that role)', collectList)
+      .option('--aws-profile <name>', 'AWS profile for the --kms keys')
+      .option('--encryption-context <pairs>', 'KMS encryption context for the --kms keys, as key:value,key2:value2')
+      .option('--shamir-secret-sharing-threshold <n>', 'number of key groups needed to decrypt', intOption('--shamir-secret-sharing-threshold'))
       .option('--encrypted-regex <re>', 'encrypt only values whose key matches')
       .option('--unencrypted-regex <re>', 'leave values whose key matches unencrypted')
       .option('--encrypted-suffix <s>', 'encrypt only values whose key ends with this')
@@ -63,4 +68,6 @@ export function registerSopsCommands(program: Command, io: Io, setExit: (code: n
       const { runKeygen } = await import('../commands/sops.js');
       setExit(await runKeygen(opts, io));
     });
+
+  registerSopsEditingCommands(program, io, setExit);
 }
