@@ -7,6 +7,7 @@ import { loadBuiltinRules, compileRules, loadScanConfig } from '../../scan/rules
 import { detect } from '../../scan/engine/index.js';
 import { fileFragments, type SourceContext } from '../../scan/sources/index.js';
 import { loadIgnoreList, withoutIgnored } from '../../scan/ignore-file.js';
+import { withoutAllowlisted } from '../../scan/rules/finding-allowlist.js';
 import { BASELINE_FILE, buildBaseline, renderBaseline } from '../../scan/baseline.js';
 import type { Io } from '../io.js';
 
@@ -51,7 +52,7 @@ export async function runBaseline(opts: BaselineCommandOptions, io: Io): Promise
     if (fragment.path === self) continue;
     for (const f of detect(rules, fragment)) found.push(f);
   }
-  const findings = withoutIgnored(found, loadIgnoreList(root));
+  const findings = withoutIgnored(withoutAllowlisted(found, config.findingAllowlists), loadIgnoreList(root));
   const doc = buildBaseline(findings);
   const text = renderBaseline(doc);
   const count = doc.findings.length;

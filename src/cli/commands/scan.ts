@@ -8,6 +8,7 @@ import { getReporter, type ReportFormat } from '../../scan/report/index.js';
 import { fileFragments, stdinFragments, stagedFragments, type SourceContext } from '../../scan/sources/index.js';
 import { repoRoot } from '../../git/index.js';
 import { loadIgnoreList, withoutIgnored } from '../../scan/ignore-file.js';
+import { withoutAllowlisted } from '../../scan/rules/finding-allowlist.js';
 import { loadBaseline } from '../../scan/baseline.js';
 import { useColor, type Io } from '../io.js';
 import { historyFindings, isHistoryScan, type HistoryFlags } from './scan-history.js';
@@ -65,7 +66,7 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
       for (const f of detect(rules, fragment)) found.push(f);
     }
   }
-  let findings = withoutIgnored(found, loadIgnoreList(root));
+  let findings = withoutIgnored(withoutAllowlisted(found, config.findingAllowlists), loadIgnoreList(root));
   if (baseline) findings = withoutIgnored(findings, baseline);
 
   reportSkips(skips, io, opts.verbose === true);

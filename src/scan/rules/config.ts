@@ -5,6 +5,8 @@ import type { RuleSpec } from '../types.js';
 import { checkRegexList, checkRuleList, isRecord, stringList } from './schema.js';
 import { compileRe2 } from './regex.js';
 import { parseYaml, readTextFile } from './yaml-file.js';
+import type { FindingAllowlist } from './finding-allowlist.js';
+import { GITLEAKS_CONFIG_NAME, parseGitleaksConfig } from './gitleaks-config.js';
 
 /** The user's scan configuration (`.sealguard.yaml` or `--config F`), after validation. */
 export interface ScanConfig {
@@ -17,6 +19,8 @@ export interface ScanConfig {
   readonly source?: string;
   /** Something the user should be told once on stderr (e.g. that `.gitleaks.toml` is being used). */
   readonly notice?: string;
+  /** Allowlists checked on finished findings (from a gitleaks config); see withoutAllowlisted. */
+  readonly findingAllowlists?: readonly FindingAllowlist[];
 }
 
 export interface GlobalAllow {
@@ -45,16 +49,24 @@ export function isRegexPathPattern(pattern: string): boolean {
 const CONFIG_FIELDS = new Set(['extend', 'rules', 'disabledRules', 'allow']);
 
 /**
- * Load `.sealguard.yaml` (or `.sealguard.yml`) from `root`, or `explicitPath` when given. A missing
- * default file means defaults; a missing explicit file is an error. Every problem is reported at once.
+ * Load `.sealguard.yaml` (or `.sealguard.yml`) from `root`, or `explicitPath` when given. Without
+ * either, an existing `.gitleaks.toml` at the root is read instead (its notice says so); a `.toml`
+ * given explicitly is read as a gitleaks config too. A missing default file means defaults; a missing
+ * explicit file is an error. Every problem is reported at once.
  */
 export function loadScanConfig(root: string, explicitPath?: string): ScanConfig {
   let path: string | undefined;
   if (explicitPath !== undefined) path = resolve(root, explicitPath);
   else path = DEFAULT_CONFIG_NAMES.map((n) => join(root, n)).find((p) => existsSync(p));
-  if (path === undefined) return defaultScanConfig();
+  if (path === undefined) {
+    const gitleaks = join(root, GITLEAKS_CONFIG_NAME);
+    if (!existsSync(gitleaks)) return defaultScanConfig();
+    const config = parseGitleaksConfig(readTextFile(gitleaks, 'CONFIG_NOT_FOUND'), GITLEAKS_CONFIG_NAME);
+    return { ...config, notice: `no .sealguard.yaml; ${config.notice ?? ''}` };
+  }
   const source = explicitPath ?? path.slice(root.length).replace(/^[\\/]+/, '');
   const text = readTextFile(path, 'CONFIG_NOT_FOUND');
+  if (/\.toml$/i.test(path)) return parseGitleaksConfig(text, source);
   return parseScanConfig(text, source);
 }
 
