@@ -53,6 +53,10 @@ export function warn(warnings: readonly string[], io: Io): void {
 export interface EncryptCommandOptions extends OutputOptions {
   age?: string[];
   pgp?: string[];
+  kms?: string[];
+  awsProfile?: string;
+  encryptionContext?: string;
+  shamirSecretSharingThreshold?: number;
   encryptedRegex?: string;
   unencryptedRegex?: string;
   encryptedSuffix?: string;
@@ -76,7 +80,8 @@ export async function runEncrypt(file: string, opts: EncryptCommandOptions, io: 
   const result = await encryptText(text, path.resolve(io.cwd, file), {
     inputType: opts.inputType,
     outputType: opts.outputType,
-    keys: { age: opts.age, pgp: opts.pgp },
+    keys: { age: opts.age, pgp: opts.pgp, kms: opts.kms, awsProfile: opts.awsProfile, encryptionContext: opts.encryptionContext },
+    shamirThreshold: opts.shamirSecretSharingThreshold || undefined,
     selector,
     configPath: opts.config ? path.resolve(io.cwd, opts.config) : undefined,
     env: io.env,

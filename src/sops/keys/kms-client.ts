@@ -79,9 +79,16 @@ function endpointFor(service: 'KMS' | 'STS', env: NodeJS.ProcessEnv): string | u
   return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
 }
 
+/**
+ * The SDK's logger. Silent: a key's aws_profile wins over AWS_ACCESS_KEY_ID by design (as in sops),
+ * and the SDK's console warning about that would only confuse; failures reach the user as errors.
+ */
+const quietLogger = { debug: (): void => undefined, info: (): void => undefined, warn: (): void => undefined, error: (): void => undefined };
+
 function clientConfig(region: string, endpoint: string | undefined, auth: BaseAuth, s: CallSettings) {
   return {
     region,
+    logger: quietLogger,
     ...(endpoint ? { endpoint } : {}),
     ...auth,
     maxAttempts: s.maxAttempts,
