@@ -157,6 +157,11 @@ export async function runEdit(file: string, opts: EditCommandOptions, io: Io): P
     configPath: opts.config ? path.resolve(io.cwd, opts.config) : undefined,
     env: io.env,
   };
+  if (!(await exists(path.dirname(abs)))) {
+    throw new SealguardError('FILE_NOT_FOUND', `cannot create ${file}: the folder ${path.dirname(file)} does not exist`, {
+      exitCode: ExitCode.fileNotFound,
+    });
+  }
   const template = editTemplate(format);
   // Find the keys before the user types anything: a missing rule is reported now, not after the edit.
   const probe = await encryptText(template, abs, encryptOptions);
