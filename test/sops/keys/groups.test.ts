@@ -109,3 +109,36 @@ describe('wrapping a data key for key groups', () => {
     expect(empty.message).toBe('key group 2 of 2 has no keys, so its share could not be stored');
   });
 });
+
+describe('key groups in the sops metadata block', () => {
+  it('reads and writes back key_groups with a KMS entry (role, context, aws_profile) exactly as sops lays them out', async () => {
+    const { metadataFromObject, metadataToObject } = await import('../../../src/sops/metadata-codec.js');
+    const kmsArn = `arn:aws:kms:us-east-1:${'1'.repeat(12)}:key/k`;
+    const sopsBlock = {
+      shamir_threshold: 2,
+      key_groups: [
+        {
+          kms: [
+            {
+              arn: kmsArn,
+              role: `arn:aws:iam::${'1'.repeat(12)}:role/r`,
+              context: { app: 'web' },
+              created_at: '2024-01-01T00:00:00Z',
+              enc: 'AQID',
+              aws_profile: 'prod',
+            },
+          ],
+        },
+        { pgp: [{ created_at: '2024-01-01T00:00:00Z', enc: 'p', fp: 'F1' }], age: [{ recipient: 'age1x', enc: 'a' }] },
+      ],
+      lastmodified: '2024-05-01T10:00:00Z',
+      mac: 'ENC[AES256_GCM,data:,iv:,tag:,type:str]',
+      unencrypted_suffix: '_unencrypted',
+      version: '3.9.0',
+    };
+    const meta = metadataFromObject(sopsBlock);
+    expect(meta.shamirThreshold).toBe(2);
+    expect(meta.keyGroups[0][0]).toMatchObject({ kind: 'kms', arn: kmsArn, awsProfile: 'prod', context: { app: 'web' } });
+    expect(JSON.stringify(metadataToObject(meta))).toBe(JSON.stringify(sopsBlock));
+  });
+});

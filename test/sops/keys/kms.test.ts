@@ -210,6 +210,28 @@ describe('wrapping and opening a data key with KMS', () => {
     expect(stored.kind).toBe('kms');
   });
 
+  it('reports a stored KMS key that is not base64 without calling KMS', async () => {
+    const before = server.calls.length;
+    const stored: KmsStoredKey = { kind: 'kms', arn: KEY_A, createdAt: '2024-01-01T00:00:00Z', enc: 'not base64!' };
+    const err = await caught(unwrapDataKey(meta([stored]), env()));
+    expect(err.details).toEqual([`kms ${KEY_A}: the stored KMS key is not valid base64`]);
+    expect(server.calls.length).toBe(before);
+  });
+
+  it('the test server answers GenerateDataKey with a plaintext key and a blob that Decrypt opens', async () => {
+    const { KMSClient, GenerateDataKeyCommand, DecryptCommand } = await import('@aws-sdk/client-kms');
+    const client = new KMSClient({ region: 'us-east-1', endpoint: server.url, credentials: user });
+    try {
+      const out = await client.send(new GenerateDataKeyCommand({ KeyId: KEY_A, KeySpec: 'AES_256', EncryptionContext: { a: 'b' } }));
+      expect(out.Plaintext).toHaveLength(32);
+      const back = await client.send(new DecryptCommand({ CiphertextBlob: out.CiphertextBlob, EncryptionContext: { a: 'b' } }));
+      expect(Buffer.from(back.Plaintext ?? [])).toEqual(Buffer.from(out.Plaintext ?? []));
+      expect(back.KeyId).toBe(KEY_A);
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('rebuilds a KMS master key from a stored one, with its role, context and profile', () => {
     const stored: KmsStoredKey = {
       kind: 'kms',
