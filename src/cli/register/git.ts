@@ -1,3 +1,4 @@
+import { Argument } from 'commander';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 
@@ -49,7 +50,7 @@ export function registerGitCommands(program: Command, io: Io, setExit: (code: nu
   program
     .command('completion')
     .description('print a shell completion script')
-    .argument('<shell>', 'bash, zsh or fish')
+    .addArgument(new Argument('<shell>', 'the shell to complete in').choices(['bash', 'zsh', 'fish']))
     .action(async (shell: string) => {
       const { runCompletion } = await import('../commands/completion.js');
       setExit(runCompletion(program, shell, io));
