@@ -9,6 +9,7 @@ import { fileFragments, type SourceContext } from '../../scan/sources/index.js';
 import { loadIgnoreList, withoutIgnored } from '../../scan/ignore-file.js';
 import { withoutAllowlisted } from '../../scan/rules/finding-allowlist.js';
 import { BASELINE_FILE, buildBaseline, renderBaseline } from '../../scan/baseline.js';
+import { SopsPolicy } from '../../scan/sops-policy.js';
 import type { Io } from '../io.js';
 
 export interface BaselineCommandOptions {
@@ -47,10 +48,13 @@ export async function runBaseline(opts: BaselineCommandOptions, io: Io): Promise
   const ctx: SourceContext = { maxTargetBytes: opts.maxTargetMegabytes * 1024 * 1024, onSkip: () => undefined };
 
   const self = asFindingPath(root, target);
+  const sops = SopsPolicy.forRoot(root);
   const found: Finding[] = [];
   for await (const fragment of fileFragments(opts.paths.length > 0 ? opts.paths : ['.'], root, ctx)) {
     if (fragment.path === self) continue;
     for (const f of detect(rules, fragment)) found.push(f);
+    const plain = sops.check(fragment.path, fragment.text);
+    if (plain) found.push(plain);
   }
   const findings = withoutIgnored(withoutAllowlisted(found, config.findingAllowlists), loadIgnoreList(root));
   const doc = buildBaseline(findings);

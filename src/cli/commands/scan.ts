@@ -10,6 +10,7 @@ import { repoRoot } from '../../git/index.js';
 import { loadIgnoreList, withoutIgnored } from '../../scan/ignore-file.js';
 import { withoutAllowlisted } from '../../scan/rules/finding-allowlist.js';
 import { loadBaseline } from '../../scan/baseline.js';
+import { SopsPolicy } from '../../scan/sops-policy.js';
 import { useColor, type Io } from '../io.js';
 import { historyFindings, isHistoryScan, type HistoryFlags } from './scan-history.js';
 
@@ -62,9 +63,14 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
   if (isHistoryScan(opts)) {
     for (const f of await historyFindings(opts, io, root, { setup: { specs, config }, rules }, ctx)) found.push(f);
   } else {
+    // Files a .sops.yaml creation rule says must be encrypted; stdin has no real path to check.
+    const sops = opts.stdin ? undefined : SopsPolicy.forRoot(root);
     for await (const fragment of chooseSource(opts, root, io, ctx)) {
       for (const f of detect(rules, fragment)) found.push(f);
+      const plain = sops && (opts.staged ? await sops.checkStaged(root, fragment.path) : sops.check(fragment.path, fragment.text));
+      if (plain) found.push(plain);
     }
+    for (const warning of sops?.warnings ?? []) io.stderr.write(`sealguard: ${warning}\n`);
   }
   let findings = withoutIgnored(withoutAllowlisted(found, config.findingAllowlists), loadIgnoreList(root));
   if (baseline) findings = withoutIgnored(findings, baseline);
