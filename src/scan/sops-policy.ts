@@ -58,21 +58,13 @@ export function unencryptedFileFinding(file: string, match: RuleMatch, configSho
   };
 }
 
+// Without throwIfNoEntry a missing file costs an exception, and most folders have no .sops.yaml.
 function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
+  return statSync(p, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
+  return statSync(p, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**
@@ -85,6 +77,8 @@ export class SopsPolicy {
   readonly #root: string;
   readonly #stop: string;
   readonly #dirConfig = new Map<string, string | undefined>();
+  /** Keyed by the folder part of fragment paths, so the common case is one string slice and one lookup. */
+  readonly #relDirConfig = new Map<string, string | undefined>();
   readonly #configs = new Map<string, SopsConfig | undefined>();
   readonly #warnings: string[] = [];
 
@@ -147,10 +141,16 @@ export class SopsPolicy {
    * a statement that every file is secret, so it never makes a finding.
    */
   ruleFor(file: string): { match: RuleMatch; configShown: string } | undefined {
-    if (path.basename(file) === SOPS_CONFIG_NAME) return undefined;
-    const abs = path.resolve(this.#root, file);
-    const dir = this.#configDir(path.dirname(abs));
+    const slash = file.lastIndexOf('/');
+    if (file.slice(slash + 1) === SOPS_CONFIG_NAME) return undefined;
+    const relDir = slash < 0 ? '' : file.slice(0, slash);
+    let dir = this.#relDirConfig.get(relDir);
+    if (dir === undefined && !this.#relDirConfig.has(relDir)) {
+      dir = this.#configDir(path.resolve(this.#root, relDir));
+      this.#relDirConfig.set(relDir, dir);
+    }
     if (dir === undefined) return undefined;
+    const abs = path.resolve(this.#root, file);
     const config = this.#config(dir);
     if (!config) return undefined;
     const match = matchCreationRule(config, abs);
