@@ -132,8 +132,129 @@ function benchThroughput(mb) {
   }
 }
 
+/** Deterministic pseudo-random numbers, so the generated history is the same on every machine. */
+function prng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 0x100000000;
+  };
+}
+
+/**
+ * A repository of 1,200 commits built with `git fast-import` from real source text (installed npm
+ * packages): each commit adds two files and rewrites a stretch of lines in two others, some delete
+ * one, so `git log -p` shows additions, modifications and deletions like a real project's history.
+ * Cached under the temp folder: building it once takes a while on a busy machine.
+ */
+function buildHistoryRepo(commits) {
+  const dir = path.join(tmpdir(), `sealguard-bench-history-${commits}-v1`);
+  if (existsSync(path.join(dir, '.complete'))) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  git(dir, 'init', '-q', '-b', 'main');
+  const pool = [];
+  for (const pkg of ['typescript/lib', 'yaml/dist', 'commander', 'vitest', 'vite/dist', 'fast-check/lib', 'simple-git/dist', 'openpgp/dist', '@aws-sdk', 'esbuild', 'rollup/dist']) {
+    const stack = [path.join(root, 'node_modules', pkg)];
+    while (stack.length) {
+      const d = stack.pop();
+      if (!existsSync(d)) continue;
+      for (const ent of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = path.join(d, ent.name);
+        if (ent.isDirectory()) stack.push(p);
+        else if (ent.isFile() && TEXT_EXT.test(ent.name) && !ent.name.endsWith('.map')) {
+          const size = statSync(p).size;
+          if (size > 500 && size < 120 * 1024) pool.push(p);
+        }
+      }
+    }
+  }
+  const rand = prng(42);
+  const tracked = new Map();
+  const chunks = [];
+  let next = 0;
+  const take = () => {
+    const src = pool[next++ % pool.length];
+    const rel = `src/${next % 37}/${path.relative(path.join(root, 'node_modules'), src)}`.replace(/\\/g, '/');
+    return { rel, text: readFileSync(src, 'utf8') };
+  };
+  const data = (text) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  for (let i = 1; i <= commits; i++) {
+    const changes = [];
+    for (let k = 0; k < 2; k++) {
+      const { rel, text } = take();
+      tracked.set(rel, text);
+      changes.push(`M 100644 inline ${rel}\n${data(text)}`);
+    }
+    const names = [...tracked.keys()];
+    for (let k = 0; k < 2 && names.length > 4; k++) {
+      const rel = names[Math.floor(rand() * names.length)];
+      const lines = tracked.get(rel).split('\n');
+      const donor = take().text.split('\n');
+      const at = Math.floor(rand() * lines.length);
+      const n = 1 + Math.floor(rand() * 40);
+      const from = Math.floor(rand() * Math.max(1, donor.length - n));
+      lines.splice(at, Math.floor(rand() * n), ...donor.slice(from, from + n));
+      const text = lines.join('\n');
+      tracked.set(rel, text);
+      changes.push(`M 100644 inline ${rel}\n${data(text)}`);
+    }
+    if (i % 25 === 0 && names.length > 10) {
+      const rel = names[Math.floor(rand() * names.length)];
+      tracked.delete(rel);
+      changes.push(`D ${rel}\n`);
+    }
+    const when = 1_600_000_000 + i * 3600;
+    const msg = `Change ${i}: update ${changes.length} files\n`;
+    chunks.push(
+      `commit refs/heads/main\nmark :${i}\nauthor Bench <bench@example.invalid> ${when} +0000\ncommitter Bench <bench@example.invalid> ${when} +0000\n${data(msg)}` +
+        (i > 1 ? `from :${i - 1}\n` : '') +
+        changes.join(''),
+    );
+  }
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, input: chunks.join(''), maxBuffer: 1 << 30 });
+  git(dir, 'checkout', '-q', '-f', 'main');
+  writeFileSync(path.join(dir, '.complete'), String(commits));
+  return dir;
+}
+
+/** Wall seconds, CPU seconds (user+sys, children included) and peak RSS in MB of one run, from GNU time; undefined without it. */
+function usage(cmd, args, cwd) {
+  if (!existsSync('/usr/bin/time')) return undefined;
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const [wall, user, sys, kb] = String(r.stderr).trim().split('\n').pop().split(' ').map(Number);
+  return [wall, user, sys, kb].every(Number.isFinite) ? { wall, cpu: user + sys, rssMb: kb / 1024 } : undefined;
+}
+
+function benchHistory(commits) {
+  const dir = buildHistoryRepo(commits);
+  const report = path.join(tmpdir(), 'sealguard-bench-history-report.json');
+  const logBytes = execFileSync('git', ['log', '-p', '-U0', '--all'], { cwd: dir, maxBuffer: 1 << 30 }).length;
+  const log = time('git', ['log', '-p', '-U0', '--all'], { cwd: dir }, 3);
+  const logDefault = time('git', ['log', '-p', '--all'], { cwd: dir }, 3);
+  const args = [cli, 'scan', '--all-history', '--report-format', 'json', '--report-path', report];
+  const scan = time(process.execPath, args, { cwd: dir }, 3);
+  const scan1 = time(process.execPath, [...args, '--threads', '1'], { cwd: dir }, 3);
+  if (scan.status !== 0 && scan.status !== 1) console.log(`  (scan exited ${scan.status}: ${scan.stderr.trim()})`);
+  console.log(`history: ${commits} commits, git log -p -U0 = ${(logBytes / 1e6).toFixed(0)} MB (median of 3)`);
+  console.log(`  git log -p --all              ${(logDefault.ms / 1000).toFixed(2)} s`);
+  console.log(`  git log -p -U0 --all          ${(log.ms / 1000).toFixed(2)} s`);
+  console.log(`  sealguard scan --all-history  ${(scan.ms / 1000).toFixed(2)} s  (${(scan.ms / logDefault.ms).toFixed(2)}x git log -p; target <= 1.5x)`);
+  console.log(`  ... --threads 1               ${(scan1.ms / 1000).toFixed(2)} s  (${(scan1.ms / logDefault.ms).toFixed(2)}x)`);
+  // CPU time does not depend on what else the machine runs: the fair comparison on a shared box.
+  const u = { log: usage('git', ['log', '-p', '--all'], dir), scan: usage(process.execPath, args, dir), scan1: usage(process.execPath, [...args, '--threads', '1'], dir) };
+  if (u.log && u.scan && u.scan1) {
+    console.log(`  one run each (GNU time): git log -p ${u.log.cpu.toFixed(2)} s CPU; scan ${u.scan.cpu.toFixed(2)} s CPU, ${u.scan.rssMb.toFixed(0)} MB peak RSS; --threads 1 ${u.scan1.cpu.toFixed(2)} s CPU, ${u.scan1.rssMb.toFixed(0)} MB (RSS target < 300 MB)`);
+  }
+}
+
 if (want('staged')) benchPreCommit();
 if (want('throughput')) benchThroughput(50);
+if (want('history')) benchHistory(1200);
 if (want('sops')) {
   const { benchSops } = await import('./sops.mjs');
   await benchSops({ cli, time, median });

@@ -18,7 +18,7 @@ export interface HistoryScanOptions {
   readonly setup: EngineSetup;
   /** The same rules compiled, for work done on the main thread (built from `setup` when absent). */
   readonly rules?: CompiledRules;
-  /** Worker threads; 1 or less scans on the main thread only. */
+  /** Threads that scan, the main thread included: N starts N-1 workers; 1 or less none. */
   readonly threads: number;
   readonly maxTargetBytes: number;
   onSkip(path: string, reason: string): void;
@@ -41,48 +41,52 @@ export function defaultWorkerFile(): string {
 
 /**
  * Scan the commits of a selection. The main thread streams `git log -p` and cuts it into pieces;
- * small histories are scanned right there, larger ones by a pool of workers. Findings come back in
- * log order whatever the number of threads: pieces are collected in the order they were cut.
+ * small histories are scanned right there. Larger ones also go to threads-1 workers: a piece goes
+ * to a worker with room, else the main thread scans it itself (so with two cores one worker and
+ * the main thread share the work, and only one more copy of the engine sits in memory). Findings
+ * come back in log order whatever the number of threads: pieces are collected in the order they
+ * were cut.
  */
 export async function scanHistory(repoDir: string, sel: HistorySelection, opts: HistoryScanOptions): Promise<Finding[]> {
   const rules = opts.rules ?? buildEngine(opts.setup);
   const workerFile = opts.workerFile ?? defaultWorkerFile();
-  const canParallel = opts.threads > 1 && existsSync(workerFile);
+  const workers = opts.threads > 1 && existsSync(workerFile) ? opts.threads - 1 : 0;
   const threshold = opts.parallelAfterChars ?? PARALLEL_AFTER_CHARS;
   const findings: Finding[] = [];
   let commits = 0;
   let chars = 0;
   let pool: WorkerPool | undefined;
-  const inFlight: { result: Promise<JobResult>; commits: number; chars: number }[] = [];
+  const inFlight: { result: Promise<JobResult> | JobResult; commits: number; chars: number }[] = [];
 
-  const collect = (r: JobResult, batchCommits: number, batchChars: number): void => {
-    for (const f of r.findings) findings.push(f);
-    for (const s of r.skips) opts.onSkip(s.path, s.reason);
-    commits += batchCommits;
-    chars += batchChars;
-    opts.onProgress?.({ commits, chars });
-  };
   const collectOldest = async (): Promise<void> => {
     const next = inFlight.shift()!;
-    collect(await next.result, next.commits, next.chars);
+    const r = await next.result;
+    for (const f of r.findings) findings.push(f);
+    for (const s of r.skips) opts.onSkip(s.path, s.reason);
+    commits += next.commits;
+    chars += next.chars;
+    opts.onProgress?.({ commits, chars });
   };
 
   try {
     let seen = 0;
     for await (const batch of historyBatches(repoDir, sel, opts.batchChars ?? BATCH_CHARS)) {
       seen += batch.chars;
-      const job = { lines: batch.lines, maxTargetBytes: opts.maxTargetBytes };
-      if (pool === undefined && canParallel && seen > threshold) pool = new WorkerPool(opts.threads, workerFile, opts.setup);
-      if (pool === undefined) {
-        collect(runLogJob(rules, job), batch.commits, batch.chars);
-        continue;
+      if (pool === undefined && workers > 0 && seen > threshold) pool = new WorkerPool(workers, workerFile, opts.setup);
+      let result: Promise<JobResult> | JobResult;
+      if (pool?.hasRoom) {
+        const pending = pool.run({ lines: batch.lines.join('\n'), maxTargetBytes: opts.maxTargetBytes });
+        // Observed in order by collectOldest; this keeps a rejection from being reported as unhandled meanwhile.
+        pending.catch(() => undefined);
+        result = pending;
+      } else {
+        result = runLogJob(rules, { lines: batch.lines, maxTargetBytes: opts.maxTargetBytes });
       }
-      const result = pool.run(job);
-      // Observed in order by collectOldest; this keeps a rejection from being reported as unhandled meanwhile.
-      result.catch(() => undefined);
       inFlight.push({ result, commits: batch.commits, chars: batch.chars });
+      // Results are taken in order; a finished head is taken at once, so progress stays current.
+      while (inFlight.length > 0 && !(inFlight[0].result instanceof Promise)) await collectOldest();
       // Bounded: git waits (its pipe fills) while the workers catch up, so memory stays flat.
-      while (inFlight.length > pool.size * 3) await collectOldest();
+      while (inFlight.length > workers * 4) await collectOldest();
     }
     while (inFlight.length > 0) await collectOldest();
   } finally {

@@ -16,9 +16,12 @@ export function buildEngine(setup: EngineSetup): CompiledRules {
   return compileRules(setup.specs, setup.config);
 }
 
-/** A piece of `git log -p` output (whole files, each after its commit header) to scan. */
+/**
+ * A piece of `git log -p` output (whole files, each after its commit header) to scan: its lines, or
+ * for a worker the same lines joined by '\n' (one string crosses threads far cheaper than many).
+ */
 export interface LogJob {
-  readonly lines: readonly string[];
+  readonly lines: readonly string[] | string;
   readonly maxTargetBytes: number;
 }
 
@@ -37,7 +40,8 @@ export function runLogJob(rules: CompiledRules, job: LogJob): JobResult {
   const findings: Finding[] = [];
   const skips: Skip[] = [];
   const ctx = { maxTargetBytes: job.maxTargetBytes, onSkip: (path: string, reason: string) => skips.push({ path, reason }) };
-  for (const fragment of logFragments(job.lines, ctx)) {
+  const lines = typeof job.lines === 'string' ? job.lines.split('\n') : job.lines;
+  for (const fragment of logFragments(lines, ctx)) {
     for (const f of detect(rules, fragment)) findings.push(withCommitFingerprint(f));
   }
   return { findings, skips };

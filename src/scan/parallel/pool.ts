@@ -45,6 +45,11 @@ export class WorkerPool {
     return this.#slots.length;
   }
 
+  /** Whether a job given now would start without waiting behind others. */
+  get hasRoom(): boolean {
+    return this.#queue.length === 0 && this.#slots.some((s) => s.pending.size < AHEAD);
+  }
+
   run(job: LogJob): Promise<JobResult> {
     return new Promise((resolve, reject) => {
       if (this.#failure !== undefined) return reject(this.#failure);
