@@ -168,6 +168,45 @@ describe('sealguard merge driver in real git merges', () => {
   });
 });
 
+describe('sealguard merge driver on other shapes of merge', () => {
+  it('a file added on both branches (empty common ancestor) merges to the union of its keys', () => {
+    const { repo, git, sg } = setUp();
+    const added = 'secrets/new.yaml';
+    git(['checkout', '-q', '-b', 'feature']);
+    repo.write(added, 'shared: same\nfrom_feature: f-0001\n');
+    expect(sg(['encrypt', '-i', added]).code).toBe(0);
+    git(['add', '-A']);
+    git(['commit', '-q', '--no-verify', '-m', 'theirs adds']);
+    git(['checkout', '-q', 'main']);
+    repo.write(added, 'shared: same\nfrom_main: m-0001\n');
+    expect(sg(['encrypt', '-i', added]).code).toBe(0);
+    git(['add', '-A']);
+    git(['commit', '-q', '--no-verify', '-m', 'ours adds']);
+    const merge = git.status(['merge', '--no-edit', 'feature']);
+    expect(merge.stderr).not.toContain('cannot merge');
+    expect(merge.code).toBe(0);
+    expect(parseYaml(sg(['decrypt', added]).stdout)).toEqual({ shared: 'same', from_main: 'm-0001', from_feature: 'f-0001' });
+  });
+
+  it('a plain file routed to the driver gets git\'s own line merge', () => {
+    const { repo, git } = setUp();
+    const notes = 'secrets/README.md';
+    repo.write(notes, 'line 1\nline 2\nline 3\nline 4\nline 5\n');
+    git(['add', '-A']);
+    git(['commit', '-q', '--no-verify', '-m', 'notes']);
+    git(['checkout', '-q', '-b', 'feature']);
+    repo.write(notes, 'line 1 theirs\nline 2\nline 3\nline 4\nline 5\n');
+    git(['commit', '-q', '--no-verify', '-am', 'theirs']);
+    git(['checkout', '-q', 'main']);
+    repo.write(notes, 'line 1\nline 2\nline 3\nline 4\nline 5 ours\n');
+    git(['commit', '-q', '--no-verify', '-am', 'ours']);
+    expect(git.status(['merge', '--no-edit', 'feature']).code).toBe(0);
+    expect(read(repo, notes)).toBe('line 1 theirs\nline 2\nline 3\nline 4\nline 5 ours\n');
+  });
+});
+
+const read = (repo: TempRepo, rel: string) => readFileSync(path.join(repo.dir, rel), 'utf8');
+
 describe('sealguard diff driver', () => {
   it('git diff and git log -p show the plaintext change of an encrypted file', () => {
     const { repo, git, sg } = setUp();
