@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { runCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { cliPath, runCli } from '../helpers/cli.js';
 import { tempDirs } from '../helpers/git-repo.js';
 import { isolatedEnv, newAgeKey, type AgeKey } from '../helpers/sops-cli-env.js';
 
@@ -132,6 +133,26 @@ describe('sealguard updatekeys', () => {
     expect(s.read()).toBe(before);
   });
 
+  it('on a terminal it asks, and only "y" applies the change', () => {
+    const s = setup([a], rule(a, c));
+    const before = s.read();
+    // `script` gives the CLI a real pseudo-terminal; the answer is typed after the prompt appears.
+    const onTty = (answer: string) =>
+      spawnSync('sh', ['-c', `(sleep 1.5; printf '${answer}\\n') | script -qec "$0 $1 updatekeys s.yaml" /dev/null`, process.execPath, cliPath], {
+        cwd: s.dir,
+        env: { ...process.env, ...isolatedEnv(s.dir, { SOPS_AGE_KEY: a.identity }) } as NodeJS.ProcessEnv,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const no = onTty('n');
+    expect(no.stdout).toContain('Is this okay? (y/n)');
+    expect(no.stdout).toContain('left unchanged');
+    expect(s.read()).toBe(before);
+    const yes = onTty('y');
+    expect(yes.stdout).toContain('synced');
+    expect(recipientsOf(s.read())).toEqual([a.recipient, c.recipient]);
+  }, 60_000);
+
   it('says there is nothing to do when the keys already match (exit 0, file untouched)', () => {
     const s = setup([a, b], rule(b, a));
     const before = s.read();
@@ -154,6 +175,16 @@ describe('sealguard updatekeys', () => {
     expect(meta.shamir_threshold).toBe(2);
     expect(s.canDecrypt(a, b)).toBe(true);
     expect(s.canDecrypt(a)).toBe(false);
+  });
+
+  it('updates several files, and reports the ones it could not (exit 1)', () => {
+    const s = setup([a], rule(a, b));
+    writeFileSync(path.join(s.dir, 'plain.yaml'), 'a: 1\n');
+    const r = s.run(['updatekeys', '-y', 's.yaml', 'plain.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('plain.yaml: ');
+    expect(r.stderr).toContain('1 of 2 files');
+    expect(recipientsOf(s.read())).toEqual([a.recipient, b.recipient]);
   });
 
   it('without a .sops.yaml there is nothing to update from (exit 61)', () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ExitCode, SealguardError } from '../../shared/errors.js';
+import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.js';
 import { atomicWrite } from '../../shared/atomic-write.js';
 import { creationRuleFor, formatFromPath, storeFor } from '../../sops/file.js';
 import { newDataKey, openSession } from '../../sops/session.js';
@@ -231,4 +231,23 @@ export async function runUpdateKeys(file: string, opts: UpdateKeysCommandOptions
   } finally {
     session.close();
   }
+}
+
+/** `updatekeys F…`: as sops, every file is tried; with several, failures are listed and counted at the end. */
+export async function runUpdateKeysFiles(files: readonly string[], opts: UpdateKeysCommandOptions, io: Io): Promise<number> {
+  if (files.length === 1) return runUpdateKeys(files[0] as string, opts, io);
+  let failed = 0;
+  for (const file of files) {
+    try {
+      await runUpdateKeys(file, opts, io);
+    } catch (e) {
+      failed++;
+      // Only our own errors carry a message written for users (and free of values).
+      io.stderr.write(`sealguard: ${file}: ${isSealguardError(e) ? e.message : 'internal error'}\n`);
+    }
+  }
+  if (failed > 0) {
+    throw new SealguardError('UPDATEKEYS_FAILED', `failed updating the keys of ${failed} of ${files.length} files`, { exitCode: 1 });
+  }
+  return 0;
 }

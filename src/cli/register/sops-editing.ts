@@ -107,15 +107,15 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
 
   program
     .command('updatekeys')
-    .description('make the recipients of an encrypted file those of its .sops.yaml creation rule (same data key)')
-    .argument('<file>')
+    .description('make the recipients of encrypted files those of their .sops.yaml creation rule (same data key)')
+    .argument('<files...>')
     .option('-y, --yes', 'apply without asking (required when not on a terminal)')
     .option('--config <file>', '.sops.yaml to use instead of searching from the file')
     .option('--ignore-mac', 'open the file even when its MAC does not match')
     .addOption(inputType())
-    .action(async (file: string, opts) => {
-      const { runUpdateKeys } = await import('../commands/sops-keys.js');
-      setExit(await runUpdateKeys(file, opts, io));
+    .action(async (files: string[], opts) => {
+      const { runUpdateKeysFiles } = await import('../commands/sops-keys.js');
+      setExit(await runUpdateKeysFiles(files, opts, io));
     });
 
   program
