@@ -97,6 +97,16 @@ describe('sealguard edit', () => {
     s.tmpIsEmpty();
   });
 
+  it('an editor that deletes the copy leaves the file as it was', () => {
+    const s = setup();
+    const before = s.read();
+    const r = s.edit('rm "$1"');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nothing was written');
+    expect(s.read()).toBe(before);
+    s.tmpIsEmpty();
+  });
+
   it('invalid YAML reopens the editor on the same text with the error; the second save is used', () => {
     const s = setup();
     const count = path.join(s.repo.dir, 'count');

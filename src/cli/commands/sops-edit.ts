@@ -92,7 +92,14 @@ async function editUntilValid(name: string, initial: string, store: Store, io: I
           exitCode: ExitCode.noEditorFound,
         });
       }
-      const text = readFileSync(temp.file, 'utf8');
+      let text: string;
+      try {
+        text = readFileSync(temp.file, 'utf8');
+      } catch (e) {
+        throw new SealguardError('EDIT_LOST', `cannot read the edited copy back (${(e as NodeJS.ErrnoException).code ?? 'error'}): nothing was written`, {
+          exitCode: ExitCode.notEncrypted,
+        });
+      }
       if (text === initial) {
         throw new SealguardError('FILE_NOT_MODIFIED', 'File has not changed, exiting.', { exitCode: ExitCode.fileHasNotBeenModified });
       }
