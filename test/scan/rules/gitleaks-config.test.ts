@@ -50,6 +50,22 @@ describe('.gitleaks.toml', () => {
     expect(found.map((f) => [f.ruleId, f.startLine])).toEqual([['internal-token', 1]]);
   });
 
+  test("gitleaks' own pattern style (inline flags, (?-i:…), \\x60, named groups, \\z) compiles and runs", () => {
+    const cfg = parseGitleaksConfig(
+      `[[rules]]
+id = "generic-style"
+regex = '''(?i)[\\w.-]{0,50}?(?:(?-i:[Aa]pi|API)|token)(?:[ \\t\\w.-]{0,20})[\\s'"]{0,3}(?:=|:)[\\x60'"\\s=]{0,5}(?P<secret>[a-z0-9]{20,40})(?:[\\x60'"\\s;]|$)'''
+secretGroup = 1
+keywords = ["api", "token"]
+`,
+      '.gitleaks.toml',
+    );
+    const value = 'k2m9x7q4'.repeat(3);
+    const found = scan(cfg, [{ path: 'a.env', text: `MY_TOKEN = "${value}"
+` }]);
+    expect(found.map((f) => f.secret.reveal())).toEqual([value]);
+  });
+
   test('[extend] useDefault = true runs the built-in rules as well as the config rules', () => {
     const cfg = parseGitleaksConfig(`[extend]\nuseDefault = true\ndisabledRules = ["aws-access-key-id"]\n${CUSTOM_RULE}`, '.gitleaks.toml');
     expect(cfg.extend.useDefault).toBe(true);
