@@ -19,6 +19,7 @@ import { resolvePlain } from './yaml-resolve.js';
 import { placeComments, type Coll, type Member, type RawComment } from './yaml-comments.js';
 import { SourceLines } from './yaml-lines.js';
 import { lineEndAt, parseMarker, signature, trimEnd } from './yaml-alias.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 /**
  * YAML text → tree. Uses the `yaml` library's CST (for comment and token offsets) and composed
@@ -50,6 +51,11 @@ const MAX_EXPANDED_NODES = 200_000;
 const TAG_PREFIX = 'tag:yaml.org,2002:';
 
 export function parseYaml(text: string): StoreParseResult {
+  return parseYamlFast(text, (region) => parseYamlGeneral(region).metadata) ?? parseYamlGeneral(text);
+}
+
+/** The reader for any YAML; parseYaml tries the faster subset reader first. */
+export function parseYamlGeneral(text: string): StoreParseResult {
   const lines = new SourceLines(text);
   const { cst, comments } = parseCst(text);
   const composer = new Composer({ keepSourceTokens: true, schema: 'failsafe', uniqueKeys: true });
