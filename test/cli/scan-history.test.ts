@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tempDirs, type TempRepo } from '../helpers/git-repo.js';
+import { commitProgressBar, wantsProgress } from '../../src/cli/progress.js';
+import type { Io } from '../../src/cli/io.js';
 
 // Fake credentials, assembled at run time so this file itself stays clean for `sealguard scan .`.
 const githubToken = 'ghp_' + 'H1st0ryT0k3nV4lu'.repeat(2) + 'Qx7W';
@@ -203,5 +206,29 @@ describe('sealguard install --pre-push', () => {
     r.commitAll('g');
     expect(r.tryGit('push', '-q', '--no-verify', 'origin', 'gone').code).toBe(0);
     expect(r.tryGit('push', '-q', 'origin', '--delete', 'gone').code).toBe(0);
+  });
+});
+
+describe('history scan progress bar', () => {
+  const fakeIo = (isTTY: boolean, env: NodeJS.ProcessEnv) => {
+    let written = '';
+    const stderr = Object.assign(new PassThrough(), { isTTY, columns: 100 });
+    stderr.on('data', (b: Buffer) => (written += b.toString()));
+    const io: Io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env, cwd: '/' };
+    return { io, written: () => written };
+  };
+
+  it('is drawn only on a terminal, and not in CI', () => {
+    expect(wantsProgress(fakeIo(true, {}).io)).toBe(true);
+    expect(wantsProgress(fakeIo(true, { CI: 'true' }).io)).toBe(false);
+    expect(wantsProgress(fakeIo(false, {}).io)).toBe(false);
+  });
+
+  it('shows commits done out of the total and the rate', async () => {
+    const { io, written } = fakeIo(true, {});
+    const bar = await commitProgressBar(io, 40);
+    bar.update(10, 5_000_000);
+    bar.stop();
+    expect(written()).toMatch(/10\/40 commits \| [\d.]+ MB\/s/);
   });
 });

@@ -39,6 +39,12 @@ async function selection(opts: HistoryFlags, root: string, io: Io): Promise<Hist
     if (opts.range !== undefined || opts.allHistory || opts.since !== undefined) {
       throw new SealguardError('USAGE', '--pre-push reads the commits to scan from git; it takes no --range, --all-history or --since', { exitCode: ExitCode.usage });
     }
+    if ((io.stdin as { isTTY?: boolean }).isTTY === true) {
+      throw new SealguardError('USAGE', '--pre-push reads the refs being pushed from stdin, as git gives them to a pre-push hook', {
+        exitCode: ExitCode.usage,
+        details: ['install the hook with: sealguard install --pre-push', 'to scan commits yourself: sealguard scan --range origin/main..HEAD'],
+      });
+    }
     // The hook's "$@" (remote name and URL) arrive as paths; the commits come from stdin.
     return prePushSelection(root, parsePrePushInput(await readAll(io.stdin)));
   }
