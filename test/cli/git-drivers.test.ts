@@ -301,6 +301,22 @@ describe('sealguard install --git-drivers', () => {
     expect(existsSync(path.join(repo.dir, '.gitattributes'))).toBe(false);
   });
 
+  it('paths named from a subfolder are taken relative to it; paths without --git-drivers are a usage error', () => {
+    const repo = temp.repo();
+    const home = temp.dir('sealguard-drivers-home-');
+    repo.write('app/config/prod.yaml', 'a: 1\n');
+    const sub = path.join(repo.dir, 'app');
+    const r = runCli(['install', '--git-drivers', 'config/prod.yaml', 'keys/', '*.sealed.json'], { cwd: sub, env: env(home, false) });
+    expect(r.code).toBe(0);
+    const attrs = readFileSync(path.join(repo.dir, '.gitattributes'), 'utf8');
+    expect(attrs).toContain('\napp/config/prod.yaml diff=sealguard');
+    expect(attrs).toContain('\napp/keys/** diff=sealguard');
+    expect(attrs).toContain('\n*.sealed.json diff=sealguard');
+    const bad = runCli(['install', 'secrets/'], { cwd: repo.dir, env: env(home, false) });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('only taken with --git-drivers');
+  });
+
   it('the driver commands keep working through PATH when the installing copy is gone', () => {
     const repo = temp.repo();
     const home = temp.dir('sealguard-drivers-home-');

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { installHook, uninstallHook } from '../../git/hooks.js';
 import { installGitDrivers, pathRegexToPatterns, uninstallGitDrivers, type InstallDriversResult } from '../../git/drivers.js';
 import { repoRoot } from '../../git/index.js';
+import { ExitCode, SealguardError } from '../../shared/errors.js';
 import { loadSopsConfig, SOPS_CONFIG_NAME } from '../../sops/config/index.js';
 import type { Io } from '../io.js';
 
@@ -30,6 +31,9 @@ export function selfCommand(): string | undefined {
 export async function runInstall(opts: InstallOptions, io: Io, paths: readonly string[] = []): Promise<number> {
   const root = await repoRoot(io.cwd);
   if (opts.gitDrivers) return opts.uninstall ? uninstallDrivers(root, io) : installDrivers(root, paths, io);
+  if (paths.length > 0) {
+    throw new SealguardError('USAGE', 'paths are only taken with --git-drivers (hooks cover the whole repository)', { exitCode: ExitCode.usage });
+  }
   const kind = opts.prePush ? 'pre-push' : 'pre-commit';
   if (opts.uninstall) {
     const result = await uninstallHook(root, kind);
