@@ -26,6 +26,8 @@ export interface EditCommandOptions {
   kms?: string[];
 }
 
+const MAX_UNATTENDED_RETRIES = 5;
+
 interface Edited {
   readonly text: string;
   readonly file: ParsedFile;
@@ -84,6 +86,7 @@ async function editUntilValid(name: string, initial: string, store: Store, io: I
   );
   try {
     let lastInvalid: string | undefined;
+    let unattendedRetries = 0;
     for (;;) {
       const editor = editorCommand(temp.file, io.env);
       const status = await runEditor(editor, io, (c) => (child = c));
@@ -116,6 +119,12 @@ async function editUntilValid(name: string, initial: string, store: Store, io: I
         io.stderr.write('Press Enter to return to the editor, or Ctrl-C to give up (your changes are then lost).\n');
         await waitForEnter(io);
       } else {
+        // Without a terminal nobody may be there to fix it: do not loop for ever on an editor script.
+        if (++unattendedRetries > MAX_UNATTENDED_RETRIES) {
+          throw new SealguardError('EDIT_INVALID', `the edited file is still not valid ${store.format} after ${MAX_UNATTENDED_RETRIES} tries: nothing was written`, {
+            exitCode: ExitCode.errorDumpingTree,
+          });
+        }
         io.stderr.write('sealguard: reopening the editor; quit it without saving, or with an error, to give up\n');
       }
     }

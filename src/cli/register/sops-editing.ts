@@ -19,7 +19,7 @@ your changes (plus the mac and lastmodified lines).
   - content unchanged: nothing is written, exit 200 ("File has not changed, exiting.")
   - invalid YAML/JSON: the error is shown and the editor reopens on your text; to give up, quit the
     editor without saving (the still-invalid text is then discarded, exit 4) or make it exit
-    non-zero (e.g. :cq in vim)
+    non-zero (e.g. :cq in vim); without a terminal it gives up after 5 tries
   - editor exits non-zero: nothing is written, exit 201
   - no editor found: exit 201
 The temporary copy is removed on every exit, Ctrl-C and SIGTERM included.
