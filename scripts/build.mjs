@@ -1,10 +1,12 @@
 // Bundles the CLI and the library into dist/ with esbuild (fast start-up matters for the
 // pre-commit hook: one file to load instead of hundreds of modules). Type checking is `npm run typecheck`.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 
-import { rmSync } from 'node:fs';
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Build into a staging folder and swap it in at the end, so a test or a hook running the CLI
+// meanwhile never finds dist/ half-written or missing (and stale chunks never linger).
+const outdir = `dist.build-${process.pid}`;
+rmSync(outdir, { recursive: true, force: true });
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const common = {
@@ -28,24 +30,25 @@ await build({
   external,
   // The scan worker shares the CLI's chunks (engine, rules), so a worker loads no second copy.
   entryPoints: { cli: 'src/cli/main.ts', 'scan-worker': 'src/scan/parallel/worker.ts' },
-  outdir: 'dist',
+  outdir,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   // Bundled CommonJS packages call require() for node built-ins.
   banner: { js: "import { createRequire as __sgCreateRequire } from 'node:module'; const require = __sgCreateRequire(import.meta.url);" },
 });
-await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir });
 
 // Check the shipped rules and store them as dist/rules.json: start-up then reads one JSON file instead
 // of parsing every rules/*.yaml (measured: YAML parsing alone cost ~30 ms for 7 files). A rule problem
 // fails the build with the same messages the loader prints.
 {
   const { unlink } = await import('node:fs/promises');
-  const outfile = 'dist/.precompile-rules.mjs';
+  const outfile = `${outdir}/.precompile-rules.mjs`;
   await build({ ...common, sourcemap: false, entryPoints: ['src/scan/rules/precompile.ts'], outfile });
   try {
     const { writePrecompiledRules } = await import(new URL(`../${outfile}`, import.meta.url).href);
-    writePrecompiledRules(process.cwd());
+    const { path } = writePrecompiledRules(process.cwd());
+    copyFileSync(path, `${outdir}/rules.json`);
   } catch (e) {
     console.error(`build: ${e.message}`);
     for (const line of e.details ?? []) console.error(`  ${line}`);
@@ -53,4 +56,13 @@ await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist' 
   } finally {
     await unlink(outfile);
   }
+}
+
+if (process.exitCode) {
+  rmSync(outdir, { recursive: true, force: true });
+} else {
+  const old = `dist.old-${process.pid}`;
+  if (existsSync('dist')) renameSync('dist', old);
+  renameSync(outdir, 'dist');
+  rmSync(old, { recursive: true, force: true });
 }
