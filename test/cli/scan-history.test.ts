@@ -232,3 +232,13 @@ describe('history scan progress bar', () => {
     expect(written()).toMatch(/10\/40 commits \| [\d.]+ MB\/s/);
   });
 });
+
+describe('history scans of a repository without commits', () => {
+  it('--all-history and --since find nothing and exit 0', () => {
+    const r = repo();
+    expect(runCli(['scan', '--all-history'], { cwd: r.dir }).code).toBe(0);
+    const since = runCli(['scan', '--since', '2020-01-01'], { cwd: r.dir });
+    expect(since.stderr).toBe('');
+    expect(since.code).toBe(0);
+  });
+});

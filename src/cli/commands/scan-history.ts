@@ -8,6 +8,7 @@ import { parsePrePushInput, prePushSelection } from '../../scan/sources/pre-push
 import type { EngineSetup } from '../../scan/parallel/job.js';
 import { scanHistory } from '../../scan/parallel/history-scan.js';
 import { loadIgnoredFingerprints } from '../../scan/ignore-file.js';
+import { gitCalls, runGit } from '../../git/run.js';
 import { commitProgressBar, wantsProgress } from '../progress.js';
 import type { Io } from '../io.js';
 
@@ -49,7 +50,10 @@ async function selection(opts: HistoryFlags, root: string, io: Io): Promise<Hist
     return prePushSelection(root, parsePrePushInput(await readAll(io.stdin)));
   }
   if (opts.paths.length > 0) throw new SealguardError('USAGE', 'a history scan takes no paths: it reads commits from the repository', { exitCode: ExitCode.usage });
-  return historySelection(opts);
+  const sel = historySelection(opts);
+  // `--since` alone reads HEAD's history; before the first commit there is none, which is not an error.
+  if (opts.range === undefined && !opts.allHistory && (await runGit(root, gitCalls.headCommit)) === undefined) return undefined;
+  return sel;
 }
 
 /**
