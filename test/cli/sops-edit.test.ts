@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { cliPath, runCli } from '../helpers/cli.js';
+import { cliPath, runCli, sharedDir } from '../helpers/cli.js';
+import { SOPS_TEST_KEYS } from '../helpers/gpg.js';
 import { tempDirs } from '../helpers/git-repo.js';
 import { isolatedEnv, newAgeKey, type AgeKey } from '../helpers/sops-cli-env.js';
 import { editorCommand } from '../../src/cli/editor.js';
@@ -64,6 +65,24 @@ describe('sealguard edit', () => {
       .filter((l) => /^[-+][^-+]/.test(l))
       .map((l) => `${l[0]}${l.slice(1).trim().split(':')[0]}`);
     expect(changed.sort()).toEqual(['+lastmodified', '+mac', '+token', '-lastmodified', '-mac', '-token'].sort());
+    s.tmpIsEmpty();
+  });
+
+  it('on a file written by sops itself, only the edited value changes above the metadata', () => {
+    const s = setup();
+    const vector = readFileSync(path.join(sharedDir, 'sops-vectors', 'res-comments.enc.yaml'), 'utf8');
+    s.repo.write('vector.yaml', vector);
+    const editor = s.editor(`sed -i 's/^dolor: sit$/dolor: amet/' "$1"`);
+    const r = runCli(['edit', 'vector.yaml'], { cwd: s.repo.dir, env: s.env({ SOPS_EDITOR: editor, SEALGUARD_PGP_KEY_FILE: SOPS_TEST_KEYS }) });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const data = (t: string) => t.slice(0, t.indexOf('\nsops:')).split('\n');
+    const before = data(vector);
+    const after = data(readFileSync(path.join(s.repo.dir, 'vector.yaml'), 'utf8'));
+    expect(after.length).toBe(before.length);
+    expect(after.filter((l, i) => l !== before[i]).map((l) => l.split(':')[0])).toEqual(['dolor']);
+    const out = runCli(['decrypt', 'vector.yaml'], { cwd: s.repo.dir, env: s.env({ SEALGUARD_PGP_KEY_FILE: SOPS_TEST_KEYS }) });
+    expect(out.stdout).toContain('dolor: amet');
     s.tmpIsEmpty();
   });
 
