@@ -111,8 +111,18 @@ function matchesGitleaks(f: Finding, e: GitleaksIgnoreEntry): boolean {
   return e.line === '*' || Number(e.line) === f.startLine;
 }
 
+/**
+ * History findings are fingerprinted `commit:file:rule-id:hash`; a listed `file:rule-id:hash` (what
+ * a baseline of the tree holds) accepts that secret in every commit.
+ */
+function fingerprintListed(f: Finding, listed: ReadonlySet<string>): boolean {
+  if (listed.has(f.fingerprint)) return true;
+  const prefix = f.commit ? `${f.commit.sha}:` : undefined;
+  return prefix !== undefined && f.fingerprint.startsWith(prefix) && listed.has(f.fingerprint.slice(prefix.length));
+}
+
 export function isIgnored(f: Finding, list: IgnoreList): boolean {
-  return list.fingerprints.has(f.fingerprint) || list.gitleaks.some((e) => matchesGitleaks(f, e));
+  return fingerprintListed(f, list.fingerprints) || list.gitleaks.some((e) => matchesGitleaks(f, e));
 }
 
 export function withoutIgnored(findings: readonly Finding[], ignored: ReadonlySet<string> | IgnoreList): Finding[] {

@@ -40,6 +40,15 @@ describe('baseline file', () => {
     expect(withoutIgnored([fromFile, fromCommit], accepted)).toEqual([fromCommit]);
   });
 
+  test('a tree baseline also accepts the same secret found in a commit by a history scan', () => {
+    const [fromFile] = sampleFindings();
+    const sha = 'e'.repeat(40);
+    const inHistory = { ...fromFile, fingerprint: `${sha}:${fromFile.fingerprint}`, commit: { sha, author: 'a', email: 'a@b', date: '2024-01-01T00:00:00Z', message: 'm' } };
+    const elsewhere = { ...inHistory, fingerprint: `${sha}:other/file.ts:github-pat:0123456789ab` };
+    const accepted = parseBaseline(renderBaseline(buildBaseline([fromFile])), 'b.json');
+    expect(withoutIgnored([inHistory, elsewhere], accepted)).toEqual([elsewhere]);
+  });
+
   test('a JSON report (ours, or gitleaks-style fingerprints) also works as a baseline', () => {
     const [fromFile, fromCommit] = sampleFindings();
     const ours = parseBaseline(getReporter('json').write([fromFile], { redact: true }), 'report.json');
