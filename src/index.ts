@@ -7,3 +7,5 @@ export { detect } from './scan/engine/index.js';
 export { getReporter } from './scan/report/index.js';
 export { fileFragments, stdinFragments, stagedFragments } from './scan/sources/index.js';
 export { encryptText, decryptText, openEncrypted, isEncryptedText, formatFromPath } from './sops/file.js';
+export { setAtPath, unsetAtPath, treeNodeFromJson } from './sops/tree-set.js';
+export { explainFile, type Explanation } from './sops/explain.js';
