@@ -43,8 +43,7 @@ function testCase(f: Finding, redact: boolean): string[] {
   const body = [
     `rule:        ${f.ruleId} (${f.severity})`,
     `location:    ${where}`,
-    `secret:      ${shownSecret(f, redact)}`,
-    `match:       ${shownMatch(f, redact)}`,
+    ...(f.secret.length > 0 ? [`secret:      ${shownSecret(f, redact)}`, `match:       ${shownMatch(f, redact)}`] : []),
     `fingerprint: ${f.fingerprint}`,
     ...(f.commit ? [`commit:      ${f.commit.sha} ${f.commit.author} <${f.commit.email}> ${f.commit.date}`] : []),
     ...(f.notes ?? []).map((n) => `note:        ${n}`),

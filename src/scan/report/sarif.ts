@@ -103,7 +103,7 @@ function sarifResult(f: Finding, ruleIndex: number, redact: boolean): object {
             endLine: f.endLine,
             // Our end column is the last character's; SARIF's is the one after it.
             endColumn: f.endColumn + 1,
-            snippet: { text: shownMatch(f, redact) },
+            ...(f.match.length > 0 ? { snippet: { text: shownMatch(f, redact) } } : {}),
           },
         },
       },

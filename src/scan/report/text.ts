@@ -9,13 +9,14 @@ export const textReporter: Reporter = {
   write(findings: readonly Finding[], opts: ReportOptions): string {
     const c = createColors(opts.color ?? false);
     const blocks = findings.map((f) => {
-      const lines = [
-        `${c.bold(`${f.file}:${f.startLine}:${f.startColumn}`)}  ${c.red(f.ruleId)} ${c.dim(`(${f.severity})`)}  ${f.description}`,
-        `  secret:      ${c.yellow(shownSecret(f, opts.redact))}`,
-      ];
-      const match = shownMatch(f, opts.redact);
-      if (!match.includes('\n')) lines.push(`  match:       ${match}`);
-      else lines.push(`  lines:       ${f.startLine}-${f.endLine}`);
+      const lines = [`${c.bold(`${f.file}:${f.startLine}:${f.startColumn}`)}  ${c.red(f.ruleId)} ${c.dim(`(${f.severity})`)}  ${f.description}`];
+      // A whole-file finding (sops-unencrypted-file) has no secret or match to show.
+      if (f.secret.length > 0) {
+        lines.push(`  secret:      ${c.yellow(shownSecret(f, opts.redact))}`);
+        const match = shownMatch(f, opts.redact);
+        if (!match.includes('\n')) lines.push(`  match:       ${match}`);
+        else lines.push(`  lines:       ${f.startLine}-${f.endLine}`);
+      }
       if (f.commit) {
         const who = f.commit.email ? `${f.commit.author} <${f.commit.email}>` : f.commit.author;
         lines.push(`  commit:      ${f.commit.sha.slice(0, 12)} ${who} ${f.commit.date}`);

@@ -58,3 +58,17 @@ describe('sarif rule help and fingerprints', () => {
     expect((results[0].message as Json).text).toContain('encrypt it: sealguard encrypt -i secrets/prod.yaml');
   });
 });
+
+describe('whole-file findings in the other reports', () => {
+  test('text and junit show no empty secret or match line for a finding without a secret', () => {
+    const [f] = sampleFindings();
+    const whole: Finding = { ...f, ruleId: 'sops-unencrypted-file', secret: new Secret(''), match: new Secret(''), notes: ['fix: sealguard encrypt -i x.yaml'] };
+    const text = getReporter('text').write([whole], { redact: true });
+    expect(text).not.toMatch(/secret:|match:/);
+    expect(text).toContain('note:        fix: sealguard encrypt -i x.yaml');
+    expect(getReporter('junit').write([whole], { redact: true })).not.toMatch(/secret: |match: /);
+    const log = JSON.parse(getReporter('sarif').write([whole], { redact: true })) as Json;
+    const region = ((((log.runs as Json[])[0].results as Json[])[0].locations as Json[])[0].physicalLocation as Json).region as Json;
+    expect(region.snippet).toBeUndefined();
+  });
+});
