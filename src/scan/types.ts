@@ -41,6 +41,8 @@ export interface RuleSpec {
   /** Regex on the path; the rule applies only to matching paths. */
   readonly path?: string;
   readonly allow?: RuleAllow;
+  /** A checksum the token format carries, checked on every match (`github-crc32`: GitHub and npm tokens). */
+  readonly validate?: 'github-crc32';
   readonly tags: readonly string[];
   readonly severity: Severity;
   readonly examples: { readonly match: readonly string[]; readonly noMatch: readonly string[] };

@@ -15,6 +15,11 @@ export interface Candidate {
  * find overlapping secrets a provider rule beats a generic one. Output is in text order.
  */
 export function dedupe(candidates: readonly Candidate[]): Finding[] {
+  return dedupeCandidates(candidates).map((c) => c.finding);
+}
+
+/** As `dedupe`, keeping each survivor's span. */
+export function dedupeCandidates(candidates: readonly Candidate[]): Candidate[] {
   if (candidates.length === 0) return [];
   const sorted = [...candidates].sort((a, b) => a.start - b.start || a.order - b.order);
   const overlapsSpecific = specificOverlapTest(sorted.filter((c) => !c.generic));
@@ -30,7 +35,7 @@ export function dedupe(candidates: readonly Candidate[]): Finding[] {
     seen.add(place);
     kept.push(c);
   }
-  return kept.map((c) => c.finding);
+  return kept;
 }
 
 /**

@@ -1,47 +1,98 @@
 import { Secret } from '../../shared/secret.js';
 import type { CompiledAllow, CompiledRule, CompiledRules } from '../rules/compile.js';
 import { re2Test } from '../rules/regex.js';
-import type { Finding, Fragment } from '../types.js';
-import { dedupe, type Candidate } from './dedupe.js';
+import type { Finding, Fragment, Severity } from '../types.js';
+import { checksumValid } from './checksum.js';
+import { withDecoded, type DecodeContext } from './decoded-findings.js';
+import type { TriggerHit } from './decode.js';
+import { dedupeCandidates, type Candidate } from './dedupe.js';
 import { shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
 import { findIgnoreLines, isIgnored, type IgnoreLines } from './inline-ignore.js';
+import { pairAwsKeys } from './pairs.js';
 import { isCodeReference, isPlaceholder } from './placeholder.js';
 import { overlapsAny, sopsRegions, type Ranges } from './sops-regions.js';
 import { LineIndex, Utf8Text } from './text-index.js';
+import { DEFAULT_MAX_CHARS_PER_TOKEN, tokenizesLikeLanguage } from './token-efficiency.js';
 
 const NO_ALLOW: CompiledAllow = { paths: [], regexes: [], stopwords: [] };
 
+export interface DetectOptions {
+  /**
+   * How many layers of encoding are decoded and scanned (base64 inside hex is 2); 0 turns decoding
+   * off. Default DEFAULT_MAX_DECODE_DEPTH.
+   */
+  readonly maxDecodeDepth?: number;
+  /**
+   * Generic rules drop values with at least this many characters per cl100k_base token (they read
+   * like language or code). Default DEFAULT_MAX_CHARS_PER_TOKEN; Infinity turns the filter off.
+   */
+  readonly maxCharsPerToken?: number;
+}
+
+export const DEFAULT_MAX_DECODE_DEPTH = 2;
+
 /**
  * Find the secrets in one fragment. Pure: no output, no disk. Stages run cheapest first — path
- * allowlist, one keyword pass for all rules, then only the rules whose keywords occur.
+ * allowlist, one keyword pass for all rules, then only the rules whose keywords occur; encoded spans
+ * found by the same pass are decoded and scanned again; AWS key halves are paired last.
  */
-export function detect(rules: CompiledRules, fragment: Fragment): Finding[] {
+export function detect(rules: CompiledRules, fragment: Fragment, options: DetectOptions = {}): Finding[] {
   if (rules.allow.paths.some((allowed) => allowed(fragment.path))) return [];
-  const hits = keywordHits(rules, fragment.text);
-  if (hits.size === 0 && rules.alwaysRun.length === 0) return [];
-  const candidates = [...new Set([...rules.alwaysRun, ...hits.keys()])].sort((a, b) => a - b);
-  const scan = new FragmentScan(fragment, rules.allow);
+  const settings: Settings = { maxCharsPerToken: options.maxCharsPerToken ?? DEFAULT_MAX_CHARS_PER_TOKEN };
+  const findings = scanText(rules, fragment, Math.max(0, options.maxDecodeDepth ?? DEFAULT_MAX_DECODE_DEPTH), settings);
+  return findings.length === 0 ? findings : pairAwsKeys(findings);
+}
+
+interface Settings {
+  readonly maxCharsPerToken: number;
+}
+
+const DEFAULT_SETTINGS: Settings = { maxCharsPerToken: DEFAULT_MAX_CHARS_PER_TOKEN };
+
+/** One fragment's (or one decoded span's) findings, decoding up to `depth` more layers. */
+function scanText(rules: CompiledRules, fragment: Fragment, depth: number, settings: Settings): Finding[] {
+  const { byRule, triggers } = keywordHits(rules, fragment.text, depth > 0);
+  if (byRule.size === 0 && rules.alwaysRun.length === 0 && triggers.length === 0) return [];
+  const candidates = [...new Set([...rules.alwaysRun, ...byRule.keys()])].sort((a, b) => a - b);
+  const scan = new FragmentScan(fragment, rules.allow, settings);
   for (const index of candidates) {
     const rule = rules.rules[index];
     if (!ruleAppliesTo(rule, fragment.path)) continue;
-    scan.run(rule, index, hits.get(index));
+    scan.run(rule, index, byRule.get(index));
   }
-  return scan.findings();
+  const kept = scan.kept();
+  if (triggers.length === 0) return kept.map((c) => c.finding);
+  return withDecoded(kept, triggers, scan, (decoded) =>
+    scanText(rules, { path: fragment.path, text: decoded }, depth - 1, settings),
+  );
 }
 
-/** For each rule whose keywords occur, the offsets just past each occurrence (one list per keyword). */
-function keywordHits(rules: CompiledRules, text: string): Map<number, number[][]> {
+interface KeywordHits {
+  /** For each rule whose keywords occur, the offsets just past each occurrence (one list per keyword). */
+  readonly byRule: Map<number, number[][]>;
+  /** Encoded forms of keywords, when decoding is on. */
+  readonly triggers: TriggerHit[];
+}
+
+function keywordHits(rules: CompiledRules, text: string, decode: boolean): KeywordHits {
   const byRule = new Map<number, number[][]>();
-  if (rules.keywordRules.length === 0) return byRule;
+  const triggers: TriggerHit[] = [];
+  const ruleKeywords = rules.keywordRules.length;
+  if (ruleKeywords === 0 && !rules.decodeTriggers?.length) return { byRule, triggers };
   for (const [id, offsets] of rules.keywords.positions(text)) {
+    if (id >= ruleKeywords) {
+      const trigger = rules.decodeTriggers?.[id - ruleKeywords];
+      if (decode && trigger) for (const end of offsets) triggers.push({ encoding: trigger.encoding, end, length: trigger.length });
+      continue;
+    }
     for (const index of rules.keywordRules[id]) {
       const lists = byRule.get(index);
       if (lists === undefined) byRule.set(index, [offsets]);
       else lists.push(offsets);
     }
   }
-  return byRule;
+  return { byRule, triggers };
 }
 
 /**
@@ -92,9 +143,25 @@ function windowsAround(text: string, lines: LineIndex, hitLists: readonly number
 export function detectWithRule(rule: CompiledRule, fragment: Fragment): Finding[] {
   const lower = fragment.text.toLowerCase();
   if (rule.keywords.length > 0 && !rule.keywords.some((k) => lower.includes(k))) return [];
-  const scan = new FragmentScan(fragment, NO_ALLOW);
+  const scan = new FragmentScan(fragment, NO_ALLOW, DEFAULT_SETTINGS);
   scan.run(rule, 0);
   return scan.findings();
+}
+
+const tokenEfficiencyRules = new WeakMap<CompiledRule, boolean>();
+
+/**
+ * The generic assignment rules (rules/generic*.yaml, or a user rule named generic-…): there a name like
+ * `password` or `token` is all the evidence, so the value must also look random. Rules with structure
+ * of their own (a URL's user:password@host, a provider prefix) keep human-chosen values.
+ */
+function usesTokenEfficiency(rule: CompiledRule): boolean {
+  let uses = tokenEfficiencyRules.get(rule);
+  if (uses === undefined) {
+    uses = rule.generic && (/(^|[\\/])generic[\w-]*\.yaml$/.test(rule.spec.source) || rule.spec.id.startsWith('generic-'));
+    tokenEfficiencyRules.set(rule, uses);
+  }
+  return uses;
 }
 
 function ruleAppliesTo(rule: CompiledRule, path: string): boolean {
@@ -103,7 +170,7 @@ function ruleAppliesTo(rule: CompiledRule, path: string): boolean {
 }
 
 /** Per-fragment state shared by the rules that run on it; each part is built on first use. */
-class FragmentScan {
+class FragmentScan implements DecodeContext {
   readonly #fragment: Fragment;
   readonly #allow: CompiledAllow;
   readonly #candidates: Candidate[] = [];
@@ -112,9 +179,12 @@ class FragmentScan {
   #sops: Ranges | undefined;
   #ignore: IgnoreLines | undefined;
 
-  constructor(fragment: Fragment, allow: CompiledAllow) {
+  readonly #settings: Settings;
+
+  constructor(fragment: Fragment, allow: CompiledAllow, settings: Settings) {
     this.#fragment = fragment;
     this.#allow = allow;
+    this.#settings = settings;
   }
 
   /** Run one rule; with keyword hits, only on the windows around them. */
@@ -177,34 +247,40 @@ class FragmentScan {
     const secretStart = utf8.charOffset(secretStartByte);
     const secretEnd = utf8.charOffset(secretEndByte);
     const matchEnd = utf8.charOffset(matchEndByte);
+    if (this.inSops(secretStart, secretEnd)) return;
+    if (this.isIgnored(matchStart, matchEnd)) return;
+    // Last, being the dearest filter: the tokenizer loads on the first generic candidate that gets here.
+    const maxCharsPerToken = this.#settings.maxCharsPerToken;
+    if (maxCharsPerToken !== Infinity && usesTokenEfficiency(rule) && tokenizesLikeLanguage(secret, maxCharsPerToken)) return;
+
+    let severity: Severity = rule.spec.severity;
+    const notes: string[] = [];
+    if (rule.spec.validate) {
+      const valid = checksumValid(rule.spec.validate, secret);
+      if (valid === true) notes.push('checksum valid: the token has the layout its issuer gives real tokens');
+      else if (valid === false) {
+        // Kept, at low severity: a wrong checksum means a made-up or altered token, never an issued one.
+        severity = 'low';
+        notes.push('checksum does not match: probably a made-up or altered token, not one the provider issued');
+      }
+    }
+
     const text = this.#fragment.text;
-    const sops = (this.#sops ??= sopsRegions(text));
-    if (overlapsAny(sops, secretStart, secretEnd)) return;
-
-    const lines = (this.#lines ??= new LineIndex(text));
-    const ignore = (this.#ignore ??= findIgnoreLines(text, lines));
-    const matchFirstLine = lines.lineOf(matchStart);
-    const matchLastLine = lines.lineOf(matchEnd - 1);
-    if (isIgnored(ignore, matchFirstLine, matchLastLine, (i) => this.#originalLine(i))) return;
-
-    const startLine = lines.lineOf(secretStart);
-    const endLine = lines.lineOf(secretEnd - 1);
     const fragment = this.#fragment;
+    const where = this.locate(secretStart, secretEnd);
     const finding: Finding = {
       ruleId: rule.spec.id,
       description: rule.spec.description,
       file: fragment.path,
-      startLine: this.#originalLine(startLine),
-      endLine: this.#originalLine(endLine),
-      startColumn: secretStart - lines.lineStart(startLine) + 1,
-      endColumn: secretEnd - 1 - lines.lineStart(endLine) + 1,
+      ...where,
       secret: new Secret(secret),
       match: new Secret(text.slice(matchStart, matchEnd)),
       entropy,
       tags: rule.spec.tags,
-      severity: rule.spec.severity,
+      severity,
       fingerprint: fingerprint(fragment.path, rule.spec.id, secret),
       ...(fragment.commit ? { commit: fragment.commit } : {}),
+      ...(notes.length > 0 ? { notes } : {}),
     };
     this.#candidates.push({ finding, start: secretStart, end: secretEnd, generic: rule.generic, order });
   }
@@ -214,8 +290,44 @@ class FragmentScan {
     return map ? (map[textLine] ?? textLine + 1) : textLine + 1;
   }
 
+  get fragmentText(): string {
+    return this.#fragment.text;
+  }
+
+  /** Whether [start, end) lies in SOPS ciphertext or metadata. */
+  inSops(start: number, end: number): boolean {
+    const sops = (this.#sops ??= sopsRegions(this.#fragment.text));
+    return overlapsAny(sops, start, end);
+  }
+
+  /** Whether an inline ignore comment covers the lines of [start, end). */
+  isIgnored(start: number, end: number): boolean {
+    const text = this.#fragment.text;
+    const lines = (this.#lines ??= new LineIndex(text));
+    const ignore = (this.#ignore ??= findIgnoreLines(text, lines));
+    return isIgnored(ignore, lines.lineOf(start), lines.lineOf(Math.max(start, end - 1)), (i) => this.#originalLine(i));
+  }
+
+  /** Original lines and 1-based columns of [start, end), as findings report them. */
+  locate(start: number, end: number): Pick<Finding, 'startLine' | 'endLine' | 'startColumn' | 'endColumn'> {
+    const lines = (this.#lines ??= new LineIndex(this.#fragment.text));
+    const startLine = lines.lineOf(start);
+    const endLine = lines.lineOf(Math.max(start, end - 1));
+    return {
+      startLine: this.#originalLine(startLine),
+      endLine: this.#originalLine(endLine),
+      startColumn: start - lines.lineStart(startLine) + 1,
+      endColumn: end - 1 - lines.lineStart(endLine) + 1,
+    };
+  }
+
+  /** The surviving candidates, deduplicated, with their spans. */
+  kept(): Candidate[] {
+    return dedupeCandidates(this.#candidates);
+  }
+
   findings(): Finding[] {
-    return dedupe(this.#candidates);
+    return this.kept().map((c) => c.finding);
   }
 }
 

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { RuleSpec } from '../types.js';
 import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
+import { encodedKeywords, type Encoding } from './encoded-keywords.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
 import { compileRe2, countGroups, re2Test, type Re2 } from './regex.js';
@@ -52,6 +53,17 @@ export interface CompiledRules {
   /** Rules without keywords: they run on every fragment. */
   readonly alwaysRun: readonly number[];
   readonly allow: CompiledAllow;
+  /**
+   * Keyword ids from `keywordRules.length` on are encoded forms of the keywords (see encoded-keywords.ts):
+   * `decodeTriggers[id - keywordRules.length]` says which encoding and how long the pattern is. Absent
+   * when nothing was derived.
+   */
+  readonly decodeTriggers?: readonly DecodeTrigger[];
+}
+
+export interface DecodeTrigger {
+  readonly encoding: Encoding;
+  readonly length: number;
 }
 
 /**
@@ -88,7 +100,13 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
       keywordRules[id].push(index);
     }
   });
-  return { rules, keywords: new KeywordMatcher([...keywordIds.keys()]), keywordRules, alwaysRun, allow };
+  // Encoded keywords share the one automaton, so finding spans worth decoding costs no extra pass.
+  const derived = encodedKeywords(
+    rules.map((r) => ({ keywords: r.keywords, examples: r.spec.examples.match, generic: r.generic })),
+  ).filter((d) => !keywordIds.has(d.pattern));
+  const decodeTriggers = derived.map((d) => ({ encoding: d.encoding, length: d.pattern.length }));
+  const keywords = new KeywordMatcher([...keywordIds.keys(), ...derived.map((d) => d.pattern)]);
+  return { rules, keywords, keywordRules, alwaysRun, allow, decodeTriggers };
 }
 
 function selectRules(specs: readonly RuleSpec[], config: ScanConfig | undefined): RuleSpec[] {

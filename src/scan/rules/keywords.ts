@@ -26,7 +26,7 @@ export class KeywordMatcher {
     this.#patternCount = patterns.length;
     // Trie first: ASCII edges as (code, child) pairs per state, the rare wide ones in maps.
     const kids: number[][] = [[]];
-    const gotoWide: Map<number, number>[] = [new Map()];
+    const gotoWide: (Map<number, number> | undefined)[] = [undefined];
     const outputs: number[][] = [[]];
     let hasWide = false;
     patterns.forEach((raw, id) => {
@@ -36,61 +36,65 @@ export class KeywordMatcher {
       for (let i = 0; i < pattern.length; i++) {
         const c = pattern.charCodeAt(i);
         let next: number | undefined;
-        if (c < 128) {
-          const k = kids[state];
-          for (let j = 0; j < k.length; j += 2) if (k[j] === c) next = k[j + 1];
-        } else {
+        if (c < 128) next = asciiChild(kids[state], c);
+        else {
           hasWide = true;
-          next = gotoWide[state].get(c);
+          next = gotoWide[state]?.get(c);
         }
         if (next === undefined) {
           next = kids.length;
           kids.push([]);
-          gotoWide.push(new Map());
+          gotoWide.push(undefined);
           outputs.push([]);
           if (c < 128) kids[state].push(c, next);
-          else gotoWide[state].set(c, next);
+          else (gotoWide[state] ??= new Map()).set(c, next);
         }
         state = next;
       }
       outputs[state].push(id);
     });
 
-    // Then the complete DFA, breadth-first: a state's row starts as a copy of its failure state's row
-    // (already final, being shallower) and its own trie edges override it. Copies are native memmoves,
-    // which keeps start-up cheap even though this code runs once, before any JIT warm-up.
+    // Failure links on the trie, breadth-first, merging each state's outputs with its failure state's.
+    // Done before the dense table so states can be numbered (output states last) first and the table
+    // written once in its final numbering: rewriting a states x 128 table entry by entry was most of
+    // the start-up cost.
     const states = kids.length;
-    const table = new Int32Array(states * 128);
     const fail = new Int32Array(states);
     const queue = new Int32Array(states);
     let tail = 1;
     for (let head = 0; head < tail; head++) {
       const s = queue[head];
-      const failRow = fail[s] * 128;
-      if (s !== 0) table.copyWithin(s * 128, failRow, failRow + 128);
       const k = kids[s];
       for (let j = 0; j < k.length; j += 2) {
         const c = k[j];
         const child = k[j + 1];
-        const f = s === 0 ? 0 : table[failRow + c];
+        let f = 0;
+        if (s !== 0) {
+          for (let t = fail[s]; ; t = fail[t]) {
+            const next = asciiChild(kids[t], c);
+            if (next !== undefined) {
+              f = next;
+              break;
+            }
+            if (t === 0) break;
+          }
+        }
         fail[child] = f;
         if (outputs[f].length > 0) outputs[child] = outputs[child].concat(outputs[f]);
-        table[s * 128 + c] = child;
         queue[tail++] = child;
       }
-      if (hasWide) {
-        for (const [c, child] of gotoWide[s]) {
+      const wide = gotoWide[s];
+      if (wide) {
+        for (const [c, child] of wide) {
           let f = fail[s];
-          while (s !== 0 && f !== 0 && !gotoWide[f].has(c)) f = fail[f];
-          const target = s === 0 ? 0 : (gotoWide[f].get(c) ?? 0);
+          while (s !== 0 && f !== 0 && !gotoWide[f]?.has(c)) f = fail[f];
+          const target = s === 0 ? 0 : (gotoWide[f]?.get(c) ?? 0);
           fail[child] = target === child ? 0 : target;
           if (outputs[fail[child]].length > 0) outputs[child] = outputs[child].concat(outputs[fail[child]]);
           queue[tail++] = child;
         }
       }
     }
-    // Case folding: an upper-case ASCII letter moves exactly like its lower-case letter.
-    for (let row = 0; row < table.length; row += 128) table.copyWithin(row + 65, row + 97, row + 123);
 
     // Renumber: the root stays 0, states without output next, states with output last.
     const order: number[] = [];
@@ -99,18 +103,29 @@ export class KeywordMatcher {
     for (let st = 0; st < states; st++) if (outputs[st].length > 0) order.push(st);
     const renumber = new Int32Array(states);
     order.forEach((old, now) => (renumber[old] = now));
+
+    // The complete DFA in breadth-first order: a state's row starts as a copy of its failure state's row
+    // (already final, being shallower) and its own trie edges override it. Copies are native memmoves.
     const dense = new Int32Array(states * 128);
-    for (let now = 0; now < states; now++) {
-      const from = order[now] * 128;
-      for (let c = 0; c < 128; c++) dense[now * 128 + c] = renumber[table[from + c]] * 128;
+    for (let head = 0; head < states; head++) {
+      const s = queue[head];
+      const row = renumber[s] * 128;
+      if (s !== 0) {
+        const failRow = renumber[fail[s]] * 128;
+        dense.copyWithin(row, failRow, failRow + 128);
+      }
+      const k = kids[s];
+      for (let j = 0; j < k.length; j += 2) dense[row + k[j]] = renumber[k[j + 1]] * 128;
     }
+    // Case folding: an upper-case ASCII letter moves exactly like its lower-case letter.
+    for (let row = 0; row < dense.length; row += 128) dense.copyWithin(row + 65, row + 97, row + 123);
     this.#ascii = dense;
     this.#firstOutputRow = firstOutput * 128;
     this.#outputs = order.map((old) => (outputs[old].length > 0 ? Array.from(new Set(outputs[old])) : undefined));
     this.#fail = new Int32Array(states);
     for (let old = 0; old < states; old++) this.#fail[renumber[old]] = renumber[fail[old]];
     this.#wideGoto = hasWide
-      ? order.map((old) => new Map([...gotoWide[old]].map(([c, child]) => [c, renumber[child]])))
+      ? order.map((old) => new Map([...(gotoWide[old] ?? [])].map(([c, child]) => [c, renumber[child]])))
       : undefined;
   }
 
@@ -160,4 +175,10 @@ export class KeywordMatcher {
       s = this.#fail[s];
     }
   }
+}
+
+/** The trie child of a state for an ASCII code, from its (code, child) pairs. */
+function asciiChild(pairs: readonly number[], code: number): number | undefined {
+  for (let j = 0; j < pairs.length; j += 2) if (pairs[j] === code) return pairs[j + 1];
+  return undefined;
 }

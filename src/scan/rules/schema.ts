@@ -8,8 +8,10 @@ import { compileRe2 } from './regex.js';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 const RULE_FIELDS = new Set([
-  'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allow', 'tags', 'severity', 'examples',
+  'id', 'description', 'regex', 'secretGroup', 'keywords', 'entropy', 'path', 'allow', 'validate', 'tags', 'severity', 'examples',
 ]);
+/** Checksums the engine knows how to verify (src/scan/engine/checksum.ts). */
+const VALIDATORS: readonly NonNullable<RuleSpec['validate']>[] = ['github-crc32'];
 const ALLOW_FIELDS = new Set(['regexes', 'stopwords', 'paths']);
 const EXAMPLE_FIELDS = new Set(['match', 'noMatch']);
 const KEBAB_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -186,6 +188,10 @@ export function checkRule(raw: unknown, index: number, source: string, options: 
   }
 
   const allow = checkAllow(raw.allow, problems, prefix);
+  const validate = raw.validate;
+  if (validate !== undefined && (typeof validate !== 'string' || !(VALIDATORS as readonly string[]).includes(validate))) {
+    problems.push(`${prefix}validate must be one of ${VALIDATORS.join(', ')}`);
+  }
   const tags = stringList(raw.tags, 'tags', problems, prefix) ?? [];
   const severity = raw.severity ?? 'high';
   if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
@@ -203,6 +209,7 @@ export function checkRule(raw: unknown, index: number, source: string, options: 
     ...(entropy !== undefined ? { entropy: entropy as number } : {}),
     ...(path !== undefined ? { path: path as string } : {}),
     ...(allow !== undefined ? { allow } : {}),
+    ...(validate !== undefined ? { validate: validate as NonNullable<RuleSpec['validate']> } : {}),
     tags,
     severity: severity as Severity,
     examples,
