@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { decodeFile } from 'sops-decoder';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runCliAsync } from '../helpers/cli-async.js';
 import { fakeAwsCredentials, startKmsServer, startSilentServer, type KmsTestServer } from '../helpers/kms-server.js';
 
@@ -253,6 +254,29 @@ describe('encrypting and decrypting with AWS KMS', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('not an AWS KMS key ARN: "arn:aws:s3:::bucket"');
     expect(server.calls.length).toBe(before);
+  });
+});
+
+describe('KMS in key groups (Shamir)', () => {
+  it('splits the data key over a KMS group and an age group; both shares are needed to decrypt', async () => {
+    const identity = await generateX25519Identity();
+    const recipient = await identityToRecipient(identity);
+    const dir = project({
+      '.sops.yaml': `creation_rules:\n  - key_groups:\n      - kms:\n          - arn: ${KEY}\n            context: {team: ops}\n      - age: [${recipient}]\n`,
+      'app.yaml': PLAIN_YAML,
+    });
+    const enc = await runCliAsync(['encrypt', '-i', 'app.yaml'], { cwd: dir, env: env() });
+    expect(enc.stderr).toBe('');
+    expect(enc.code).toBe(0);
+    const sops = sopsOf(readFileSync(path.join(dir, 'app.yaml'), 'utf8'));
+    expect(sops.key_groups?.[0].kms?.[0]).toMatchObject({ arn: KEY, context: { team: 'ops' }, aws_profile: '' });
+
+    const both = await runCliAsync(['decrypt', 'app.yaml'], { cwd: dir, env: env({ SOPS_AGE_KEY: identity }) });
+    expect(both.stderr).toBe('');
+    expect(both.stdout).toBe(PLAIN_YAML);
+    const kmsOnly = await runCliAsync(['decrypt', 'app.yaml'], { cwd: dir, env: env() });
+    expect(kmsOnly.code).toBe(128);
+    expect(kmsOnly.stderr).toContain('1 of 2 key groups opened and 2 are needed (key group 2 failed)');
   });
 });
 
