@@ -26,6 +26,8 @@ export interface ScanCommandOptions extends HistoryFlags {
   redact: boolean;
   exitCode: number;
   maxTargetMegabytes: number;
+  /** Layers of encoding decoded and scanned again (engine default when absent). */
+  maxDecodeDepth?: number;
   verbose?: boolean;
 }
 
@@ -66,7 +68,7 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
     // Files a .sops.yaml creation rule says must be encrypted; stdin has no real path to check.
     const sops = opts.stdin ? undefined : SopsPolicy.forRoot(root);
     for await (const fragment of chooseSource(opts, root, io, ctx)) {
-      for (const f of detect(rules, fragment)) found.push(f);
+      for (const f of detect(rules, fragment, { maxDecodeDepth: opts.maxDecodeDepth })) found.push(f);
       const plain = sops && (opts.staged ? await sops.checkStaged(root, fragment.path) : sops.check(fragment.path, fragment.text));
       if (plain) found.push(plain);
     }

@@ -24,6 +24,7 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .option('--no-redact', 'show secrets in full in the report')
     .option('--exit-code <n>', 'exit status when secrets are found', intOption('--exit-code'), 1)
     .option('--max-target-megabytes <n>', 'skip files larger than this', intOption('--max-target-megabytes'), 10)
+    .option('--max-decode-depth <n>', 'layers of base64/hex/percent encoding to decode and scan (0: none)', intOption('--max-decode-depth'), 2)
     .option('-v, --verbose', 'list skipped files and show details of errors')
     .action(async (paths: string[], opts) => {
       const { runScan } = await import('../commands/scan.js');
