@@ -111,6 +111,11 @@ function rule(raw: unknown, index: number, ctx: Context, specs: RuleSpec[], allo
   const tables = allowlistTables(raw.allowlist, raw.allowlists, `${where}: `, ctx);
   const lists = tables.flatMap(([t, w]) => allowlist(t, w, ctx, id ? [id] : undefined) ?? []);
   if (raw.required !== undefined) ctx.skipped.push(`${where}: [[rules.required]] (composite rules are not supported)`);
+  if (raw.skipReport === true) {
+    // Such a rule only feeds another rule's [[rules.required]]; reporting it would be noise.
+    ctx.skipped.push(`${where}: skipReport rule`);
+    return;
+  }
 
   if (raw.regex === undefined) {
     // An id with only allowlists refines a rule defined elsewhere (gitleaks' default pack, or ours).

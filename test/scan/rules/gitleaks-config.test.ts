@@ -190,7 +190,11 @@ paths = ['''^old/''']
   });
 
   test('features we do not support are named in the notice instead of silently dropped', () => {
-    const cfg = parseGitleaksConfig(`[[rules]]\nid = "pem-file"\npath = '''\\.pem$'''\n`, '.gitleaks.toml');
-    expect(cfg.notice).toMatch(/not supported, ignored: rule 'pem-file': path-only rule/);
+    const cfg = parseGitleaksConfig(
+      `[[rules]]\nid = "pem-file"\npath = '''\\.pem$'''\n[[rules]]\nid = "part"\nregex = "x{3}"\nskipReport = true\n`,
+      '.gitleaks.toml',
+    );
+    expect(cfg.notice).toMatch(/not supported, ignored: rule 'pem-file': path-only rule, rule 'part': skipReport rule/);
+    expect(cfg.rules).toEqual([]);
   });
 });
