@@ -194,7 +194,7 @@ paths = ['''^old/''']
       `[[rules]]\nid = "pem-file"\npath = '''\\.pem$'''\n[[rules]]\nid = "part"\nregex = "x{3}"\nskipReport = true\n`,
       '.gitleaks.toml',
     );
-    expect(cfg.notice).toMatch(/not supported, ignored: rule 'pem-file': path-only rule, rule 'part': skipReport rule/);
+    expect(cfg.notice).toMatch(/not supported, ignored: rule 'pem-file': path-only rule \(no regex\), rule 'part': skipReport rule/);
     expect(cfg.rules).toEqual([]);
   });
 });
