@@ -42,7 +42,8 @@ function parse(text: string): StoreParseResult {
   const metadata: [string, string][] = [];
   let blanks = 0;
   lines.forEach((line, i) => {
-    if (line === '') {
+    // sops refuses a lone "\r"; taking it as blank lets CRLF files with blank lines through.
+    if (line === '' || line === '\r') {
       blanks++;
       return;
     }

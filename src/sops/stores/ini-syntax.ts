@@ -106,7 +106,8 @@ function readQuoted(body: string, quote: '`' | '"""', lines: readonly string[], 
       raw += line.slice(0, at + quote.length);
       const after = line.slice(at + quote.length);
       const c = inlineComment(after);
-      if (c) return { value, quote, raw, gap: c.gap, comment: c.comment, tail: c.rest, next: j + 1 };
+      // Text between the closing quote and a comment is dropped by go-ini; keep no more than a space of it.
+      if (c) return { value, quote, raw, gap: c.gap.trim() === '' ? c.gap : ' ', comment: c.comment, tail: c.rest, next: j + 1 };
       return { value, quote, raw, gap: '', tail: after, next: j + 1 };
     }
     value += line;
@@ -129,7 +130,9 @@ function readContinued(body: string, lines: readonly string[], next: number): Om
     if (!value.endsWith('\\')) break;
     value = value.slice(0, -1);
   }
-  return { value, quote: 'continued', raw, gap: '', tail: '', next: j };
+  // The last line break is the line's end, not part of the value: a rewritten value keeps it.
+  const eol = raw.endsWith('\r\n') ? '\r\n' : raw.endsWith('\n') ? '\n' : '';
+  return { value, quote: 'continued', raw: raw.slice(0, raw.length - eol.length), gap: '', tail: eol, next: j };
 }
 
 /**

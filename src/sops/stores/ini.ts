@@ -46,8 +46,12 @@ interface CommentGroup {
   /** The text as parsed: rendered verbatim while the node still holds it. */
   parsed: string;
   marker: string;
+  /** Whether a space followed the marker (`; text` rather than `;text`). */
+  spaced: boolean;
   /** The segment that renders the comment once its text changed. */
   first?: Segment;
+  /** Every segment holding a part of the comment (its lines, then an inline part), in order. */
+  readonly parts: Segment[];
 }
 
 type Segment =
@@ -162,7 +166,7 @@ class IniReader {
   }
 
   #addComment(text: string): CommentGroup {
-    if (!this.#group) this.#group = { parsed: '', marker: text[0] ?? ';' };
+    if (!this.#group) this.#group = { parsed: '', marker: text[0] ?? ';', spaced: text[1] === ' ', parts: [] };
     this.#buffer += text;
     return this.#group;
   }
@@ -182,6 +186,7 @@ class IniReader {
         const group = this.#addComment(t);
         const segment: Segment = { t: 'comment', group, indent, text: t.slice(0, t.length - eol.length), eol };
         group.first ??= segment;
+        group.parts.push(segment);
         this.#groupLines.push(this.#push(segment));
         i++;
       } else if (t[0] === '[') {
@@ -213,7 +218,10 @@ class IniReader {
       group,
       tail: c ? c.rest : after,
     };
-    if (group) group.first ??= segment;
+    if (group) {
+      group.first ??= segment;
+      group.parts.push(segment);
+    }
     this.#push(segment, name);
     this.#current.comment = this.#takeComment(name);
   }
@@ -253,7 +261,10 @@ class IniReader {
       group,
       tail: value.tail,
     };
-    if (group) group.first ??= segment;
+    if (group) {
+      group.first ??= segment;
+      group.parts.push(segment);
+    }
     this.#push(segment, section.entry.key);
     record.comment = this.#takeComment(section.entry.key);
     return value.next;
@@ -314,25 +325,45 @@ function layoutUsable(root: MapNode, layout: IniLayout): boolean {
   return true;
 }
 
-function renderComment(group: CommentGroup, indent: string, eol: string): string {
-  const node = group.node as CommentNode;
-  return node.text
-    .split('\n')
-    .map((line, i) => {
-      if (i === 0) return `${indent}${group.marker} ${line}${eol}`;
-      if (line[0] === '#' || line[0] === ';') return `${indent}${line[0]} ${line.slice(1).trim()}${eol}`;
-      return `${indent}${group.marker} ${line.trim()}${eol}`;
-    })
-    .join('');
+function markerOf(group: CommentGroup): string {
+  return group.spaced ? `${group.marker} ` : group.marker;
 }
 
-/** The inline comment part of a line: as written, moved, or gone. */
-function renderInline(s: { gap: string; inline?: string; group?: CommentGroup }): string {
+/**
+ * A changed comment in the place of its first line. Later lines of a joined comment kept their own
+ * marker (and a "\r" of a CRLF file) in the text, so they are written as they are.
+ */
+function renderComment(group: CommentGroup, indent: string, eol: string): string {
+  const node = group.node as CommentNode;
+  const lines = node.text.split('\n').map((line, i) => {
+    if (i === 0) return indent + markerOf(group) + line;
+    return line[0] === '#' || line[0] === ';' ? indent + line : `${indent}${group.marker} ${line}`;
+  });
+  return lines.join('\n') + eol;
+}
+
+/**
+ * The text of a changed comment for one of its segments, when it still has one line per segment
+ * (so blank lines between the comment's lines stay where they were).
+ */
+function partFor(group: CommentGroup, s: Segment): string | undefined {
+  const lines = (group.node as CommentNode).text.split('\n');
+  const k = group.parts.indexOf(s);
+  if (lines.length !== group.parts.length || k === -1) return undefined;
+  const line = (lines[k] as string).replace(/\r$/, '');
+  if (k === 0) return markerOf(group) + line;
+  return line[0] === '#' || line[0] === ';' ? line : `${group.marker} ${line}`;
+}
+
+/** The inline comment of a line (from its marker, without the space before it): as written, changed, or gone. */
+function inlineText(s: Extract<Segment, { t: 'key' | 'section' }>): string {
   const group = s.group;
   if (!group?.node || s.inline === undefined) return '';
-  if (group.node.text === group.parsed) return s.gap + s.inline;
+  if (group.node.text === group.parsed) return s.inline;
+  const part = partFor(group, s);
+  if (part !== undefined) return part;
   if (group.first !== s) return '';
-  return `${s.gap || ' '}${group.marker} ${group.node.text}`;
+  return markerOf(group) + group.node.text;
 }
 
 function renderKey(s: Extract<Segment, { t: 'key' }>): string {
@@ -344,9 +375,15 @@ function renderKey(s: Extract<Segment, { t: 'key' }>): string {
     written = quoteValue(text, s.quote);
     if (written === undefined) throw cannotWrite(`the value of "${s.entry.key}" cannot be written in INI`);
   }
-  const inline = renderInline(s);
-  const tail = inline === '' && s.inline !== undefined ? eolOf(s.tail) : s.tail;
-  return s.prefix + written + inline + tail;
+  const comment = inlineText(s);
+  const tail = comment === '' && s.inline !== undefined ? eolOf(s.tail) : s.tail;
+  if (comment !== '' && (written.startsWith('`') || written.startsWith('"""')) && !written.includes('\n')) {
+    // go-ini ignores the rest of the line after a one-line quoted value: the comment goes on the line before.
+    const indent = /^\s*/.exec(s.prefix)?.[0] ?? '';
+    return indent + comment + (eolOf(s.tail) || '\n') + s.prefix + written + tail;
+  }
+  // go-ini needs no space before an inline comment: the first `#` or `;` starts it.
+  return s.prefix + written + (comment === '' ? '' : s.gap + comment) + tail;
 }
 
 function renderSegment(s: Segment): string {
@@ -357,12 +394,14 @@ function renderSegment(s: Segment): string {
       const node = s.group.node;
       if (!node) return '';
       if (node.text === s.group.parsed) return s.indent + s.text + s.eol;
+      const part = partFor(s.group, s);
+      if (part !== undefined) return s.indent + part + s.eol;
       return s.group.first === s ? renderComment(s.group, s.indent, s.eol) : '';
     }
     case 'section': {
-      const inline = renderInline(s);
-      const tail = inline === '' && s.inline !== undefined ? eolOf(s.tail) : s.tail;
-      return s.head + inline + tail;
+      const comment = inlineText(s);
+      if (comment === '') return s.head + (s.inline !== undefined ? eolOf(s.tail) : s.tail);
+      return s.head + s.gap + comment + s.tail;
     }
     case 'key':
       return renderKey(s);
