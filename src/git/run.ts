@@ -125,6 +125,14 @@ export async function runGit<T>(cwd: string, call: GitCall<T>): Promise<T> {
  * iteration early kills git. A failure exit status throws after the lines already produced.
  */
 export async function* streamGitLines(args: readonly string[], opts: GitOptions): AsyncGenerator<string, void, undefined> {
+  for await (const lines of streamGitLineChunks(args, opts)) yield* lines;
+}
+
+/**
+ * Like streamGitLines, but the complete lines of each chunk git writes come as one array: one await
+ * per chunk instead of one per line, which counts for `log -p` over a whole history.
+ */
+export async function* streamGitLineChunks(args: readonly string[], opts: GitOptions): AsyncGenerator<string[], void, undefined> {
   const child = start(args, opts);
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -145,9 +153,9 @@ export async function* streamGitLines(args: readonly string[], opts: GitOptions)
     for await (const chunk of child.stdout as AsyncIterable<string>) {
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
-      for (const line of parts) yield line;
+      if (parts.length > 0) yield parts;
     }
-    if (rest.length > 0) yield rest;
+    if (rest.length > 0) yield [rest];
     const code = await done;
     finished = true;
     if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, stderr);

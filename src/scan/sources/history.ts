@@ -1,5 +1,5 @@
 import { SealguardError, ExitCode } from '../../shared/errors.js';
-import { execGit, streamGitLines } from '../../git/run.js';
+import { execGit, streamGitLineChunks } from '../../git/run.js';
 import type { Finding, Fragment } from '../types.js';
 import type { SourceContext } from './context.js';
 import { LOG_FORMAT, LogParser, isCommitStart } from './history-log.js';
@@ -92,9 +92,9 @@ export function gitSupportsRemerge(repoDir: string): Promise<boolean> {
   return remergeSupport;
 }
 
-async function logLines(repoDir: string, sel: HistorySelection): Promise<AsyncGenerator<string, void, undefined>> {
+async function logLineChunks(repoDir: string, sel: HistorySelection): Promise<AsyncGenerator<string[], void, undefined>> {
   const remerge = await gitSupportsRemerge(repoDir);
-  return streamGitLines(historyLogArgs(sel, { remerge }), { cwd: repoDir });
+  return streamGitLineChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
 }
 
 /**
@@ -103,9 +103,11 @@ async function logLines(repoDir: string, sel: HistorySelection): Promise<AsyncGe
  */
 export async function* historyFragments(repoDir: string, sel: HistorySelection, ctx: SourceContext): AsyncGenerator<Fragment, void, undefined> {
   const parser = new LogParser(ctx);
-  for await (const line of await logLines(repoDir, sel)) {
-    const f = parser.push(line);
-    if (f) yield f;
+  for await (const lines of await logLineChunks(repoDir, sel)) {
+    for (const line of lines) {
+      const f = parser.push(line);
+      if (f) yield f;
+    }
   }
   const last = parser.end();
   if (last) yield last;
@@ -131,25 +133,27 @@ export async function* historyBatches(repoDir: string, sel: HistorySelection, ta
   let commits = 0;
   let header: string[] = [];
   let inHeader = false;
-  for await (const line of await logLines(repoDir, sel)) {
-    // The NUL that ends a header's message can start a line of its own: it is not a new commit.
-    const starts = !inHeader && isCommitStart(line);
-    if (chars >= targetChars && (starts || (!inHeader && line.startsWith('diff --git ')))) {
-      yield { lines, chars, commits };
-      lines = starts ? [] : [...header];
-      chars = 0;
-      commits = 0;
+  for await (const chunk of await logLineChunks(repoDir, sel)) {
+    for (const line of chunk) {
+      // The NUL that ends a header's message can start a line of its own: it is not a new commit.
+      const starts = !inHeader && isCommitStart(line);
+      if (chars >= targetChars && (starts || (!inHeader && line.startsWith('diff --git ')))) {
+        yield { lines, chars, commits };
+        lines = starts ? [] : [...header];
+        chars = 0;
+        commits = 0;
+      }
+      if (starts) {
+        header = [line];
+        commits++;
+        inHeader = !(line.length > 1 && line.endsWith('\0'));
+      } else if (inHeader) {
+        header.push(line);
+        inHeader = !line.endsWith('\0');
+      }
+      lines.push(line);
+      chars += line.length + 1;
     }
-    if (starts) {
-      header = [line];
-      commits++;
-      inHeader = !(line.length > 1 && line.endsWith('\0'));
-    } else if (inHeader) {
-      header.push(line);
-      inHeader = !line.endsWith('\0');
-    }
-    lines.push(line);
-    chars += line.length + 1;
   }
   if (lines.length > 0) yield { lines, chars, commits };
 }
