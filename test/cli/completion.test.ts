@@ -81,7 +81,9 @@ describe('sealguard --version and help', () => {
   it('help COMMAND shows the usage and examples of every visible command', () => {
     const specs = commandSpecs(buildProgram(processIo(), () => undefined)).filter((s) => s.path.length > 0 && s.subcommands.length === 0);
     for (const s of specs) {
-      const r = runCli(['help', ...s.path], { cwd });
+      // commander's help takes one level: `sealguard rules help list` for a subcommand.
+      const args = s.path.length > 1 ? [...s.path.slice(0, -1), 'help', s.path[s.path.length - 1]!] : ['help', ...s.path];
+      const r = runCli(args, { cwd });
       expect(r.code, s.path.join(' ')).toBe(0);
       expect(r.stdout, s.path.join(' ')).toContain(`Usage: sealguard ${s.path.join(' ')}`);
       expect(r.stdout, s.path.join(' ')).toMatch(/\nExamples:\n {2}\$ .*sealguard/);

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { intOption } from '../options.js';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { examples } from '../help-examples.js';
 
 /** The scanner: scan and rules. */
 export function registerScanCommands(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -26,6 +27,16 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .option('--max-target-megabytes <n>', 'skip files larger than this', intOption('--max-target-megabytes'), 10)
     .option('--max-decode-depth <n>', 'layers of base64/hex/percent encoding to decode and scan (0: none)', intOption('--max-decode-depth'), 2)
     .option('-v, --verbose', 'list skipped files and show details of errors')
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard scan', 'the current folder (.gitignore honoured)'],
+        ['sealguard scan --staged', 'what the next commit adds (the pre-commit hook)'],
+        ['sealguard scan --range origin/main..HEAD -f sarif -r leaks.sarif', 'commits, as a SARIF report for code scanning'],
+        ['sealguard scan --all-history --baseline .sealguard-baseline.json', 'every commit; only findings not accepted yet'],
+        ['cat app.log | sealguard scan --stdin --stdin-name app.log', 'standard input'],
+      ),
+    )
     .action(async (paths: string[], opts) => {
       const { runScan } = await import('../commands/scan.js');
       setExit(await runScan({ ...opts, paths }, io));
@@ -51,6 +62,13 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
         'relative to it.',
       ].join('\n'),
     )
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard baseline', 'accept today\'s findings in .sealguard-baseline.json'],
+        ['sealguard baseline --update', 'rewrite it after fixing or accepting more'],
+      ),
+    )
     .action(async (paths: string[], opts) => {
       const { runBaseline } = await import('../commands/baseline.js');
       setExit(await runBaseline({ ...opts, paths }, io));
@@ -61,6 +79,13 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .command('list')
     .description('list the active rules')
     .option('-c, --config <file>', 'scan config')
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard rules list', 'every active rule'],
+        ['sealguard rules list -c .sealguard.yaml', 'with your config\'s rules and disabled rules'],
+      ),
+    )
     .action(async (opts) => {
       const { runRulesList } = await import('../commands/rules.js');
       setExit(await runRulesList(opts, io));
@@ -69,6 +94,13 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .command('test')
     .description("run every rule's own match/noMatch examples")
     .option('-c, --config <file>', 'scan config')
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard rules test', 'run each rule\'s match/noMatch examples'],
+        ['sealguard rules test -c .sealguard.yaml', 'including the rules in your config'],
+      ),
+    )
     .action(async (opts) => {
       const { runRulesTest } = await import('../commands/rules.js');
       setExit(await runRulesTest(opts, io));

@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { collectList } from '../options.js';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { examples } from '../help-examples.js';
 
 const SOPS_TYPES = ['yaml', 'json', 'dotenv', 'ini', 'binary'];
 
@@ -34,8 +35,8 @@ other values keep their ciphertext. Use --value-file or --value-stdin to keep a 
 process list and shell history.
 
 Examples:
-  sealguard set secrets.yaml '["db"]["password"]' '"s3cret"'
-  printf '"s3cret"' | sealguard set secrets.yaml '["db"]["password"]' --value-stdin`;
+  $ sealguard set secrets.yaml '["db"]["password"]' '"s3cret"'
+  $ printf '"s3cret"' | sealguard set secrets.yaml '["db"]["password"]' --value-stdin`;
 
 /** edit, set, unset, rotate, updatekeys, exec-env, exec-file, explain. */
 export function registerSopsEditingCommands(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -50,6 +51,13 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
     .option('--pgp <fingerprints>', 'PGP fingerprints for a new file (repeatable, comma-separated)', collectList)
     .option('--kms <arns>', 'AWS KMS key ARNs for a new file (repeatable, comma-separated)', collectList)
     .addHelpText('after', EDIT_HELP)
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard edit secrets/prod.yaml', 'decrypt to a private temp copy, edit, re-encrypt'],
+        ['EDITOR=\'code --wait\' sealguard edit secrets/new.yaml', 'a new file starts from an example'],
+      ),
+    )
     .action(async (file: string, opts) => {
       const { runEdit } = await import('../commands/sops-edit.js');
       setExit(await runEdit(file, opts, io));
@@ -80,6 +88,13 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
     .option('--idempotent', 'succeed without writing when there is no value at the path')
     .option('--ignore-mac', 'open the file even when its MAC does not match')
     .addOption(inputType())
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard unset secrets/prod.yaml \'["db"]["password"]\'', 'remove one key'],
+        ['sealguard unset --idempotent secrets/prod.yaml \'["hosts"][2]\'', 'remove a list item; fine if already gone'],
+      ),
+    )
     .action(async (file: string, treePath: string, opts) => {
       const { runUnset } = await import('../commands/sops-set.js');
       setExit(await runUnset(file, treePath, opts, io));
@@ -100,6 +115,13 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
     .option('--ignore-mac', 'open the file even when its MAC does not match')
     .addOption(inputType())
     .addOption(outputType())
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard rotate -i secrets/prod.yaml', 'new data key, same recipients'],
+        ['sealguard rotate -i --add-age age1… --rm-pgp FINGERPRINT secrets/prod.yaml', 'new data key and changed recipients'],
+      ),
+    )
     .action(async (file: string, opts) => {
       const { runRotate } = await import('../commands/sops-keys.js');
       setExit(await runRotate(file, opts, io));
@@ -113,6 +135,13 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
     .option('--config <file>', '.sops.yaml to use instead of searching from the file')
     .option('--ignore-mac', 'open the file even when its MAC does not match')
     .addOption(inputType())
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard updatekeys secrets/prod.yaml', 'show the recipient changes .sops.yaml asks for, then ask'],
+        ['sealguard updatekeys -y secrets/*.yaml', 'apply without asking (CI)'],
+      ),
+    )
     .action(async (files: string[], opts) => {
       const { runUpdateKeysFiles } = await import('../commands/sops-keys.js');
       setExit(await runUpdateKeysFiles(files, opts, io));
@@ -127,6 +156,13 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
     .option('--ignore-mac', 'decrypt even when the MAC does not match')
     .addOption(inputType())
     .addHelpText('after', '\nNested maps and lists cannot be environment variables: such a file is refused.\nExit status: the command\'s.')
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard exec-env secrets/app.env -- node server.js', 'run with the values as environment variables'],
+        ['sealguard exec-env --pristine secrets/app.yaml -- env', 'only the decrypted values'],
+      ),
+    )
     .action(async (file: string, command: string[], opts) => {
       const { runExecEnv } = await import('../commands/sops-exec.js');
       setExit(await runExecEnv(file, command, opts, io));
@@ -143,6 +179,13 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
     .addOption(inputType())
     .addOption(outputType())
     .addHelpText('after', '\nThe FIFO or file lives in a private folder that is removed when the command ends.\nExit status: the command\'s.')
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard exec-file secrets/kubeconfig.yaml -- kubectl --kubeconfig {} get pods', 'plaintext through a FIFO'],
+        ['sealguard exec-file --no-fifo secrets/app.json -- ./load.sh {}', 'a private temporary file instead'],
+      ),
+    )
     .action(async (file: string, command: string[], opts) => {
       const { runExecFile } = await import('../commands/sops-exec.js');
       setExit(await runExecFile(file, command, opts, io));
@@ -155,6 +198,13 @@ export function registerSopsEditingCommands(program: Command, io: Io, setExit: (
     .option('--json', 'print the explanation as JSON')
     .option('--config <file>', '.sops.yaml to use instead of searching from the file')
     .addOption(inputType())
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard explain secrets/prod.yaml', 'which rule, which keys, which values get encrypted'],
+        ['sealguard explain --json config/app.yaml', 'the same as JSON'],
+      ),
+    )
     .action(async (file: string, opts) => {
       const { runExplain } = await import('../commands/sops-explain.js');
       setExit(await runExplain(file, opts, io));

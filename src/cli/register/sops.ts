@@ -2,6 +2,7 @@ import { Option } from 'commander';
 import { collectList, intOption } from '../options.js';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { examples } from '../help-examples.js';
 import { registerSopsEditingCommands } from './sops-editing.js';
 
 /** The sops half: encrypt, decrypt, filestatus, keygen and the editing commands. */
@@ -33,6 +34,14 @@ export function registerSopsCommands(program: Command, io: Io, setExit: (code: n
       .option('--encrypted-comment-regex <re>', 'encrypt only comments that match')
       .option('--unencrypted-comment-regex <re>', 'leave comments that match unencrypted')
       .option('--mac-only-encrypted', 'compute the MAC over encrypted values only'),
+  )
+  .addHelpText(
+    'after',
+    examples(
+      ['sealguard encrypt -i secrets/prod.yaml', 'in place, keys from the matching .sops.yaml rule'],
+      ['sealguard encrypt --age age1… app.json > app.enc.json', 'for an age recipient, to stdout'],
+      ['sealguard encrypt -i --encrypted-regex \'^(password|token)$\' f.yaml', 'encrypt only these keys\' values'],
+    ),
   ).action(async (file: string, opts) => {
     const { runEncrypt } = await import('../commands/sops.js');
     setExit(await runEncrypt(file, opts, io));
@@ -45,6 +54,14 @@ export function registerSopsCommands(program: Command, io: Io, setExit: (code: n
       .argument('<file>')
       .option('--extract <path>', `print one value, e.g. '["db"]["hosts"][0]'`)
       .option('--ignore-mac', 'decrypt even when the MAC does not match'),
+  )
+  .addHelpText(
+    'after',
+    examples(
+      ['sealguard decrypt secrets/prod.yaml', 'print the plaintext (MAC verified first)'],
+      ['sealguard decrypt --extract \'["db"]["password"]\' secrets/prod.yaml', 'print one value'],
+      ['sealguard decrypt --output-type json secrets/prod.yaml', 'print it as JSON'],
+    ),
   ).action(async (file: string, opts) => {
     const { runDecrypt } = await import('../commands/sops.js');
     setExit(await runDecrypt(file, opts, io));
@@ -55,6 +72,12 @@ export function registerSopsCommands(program: Command, io: Io, setExit: (code: n
     .description('print {"encrypted": true|false} for a file')
     .argument('<file>')
     .addOption(new Option('--input-type <type>', 'input format').choices(sopsTypes))
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard filestatus secrets/prod.yaml', '{"encrypted":true} or {"encrypted":false}'],
+      ),
+    )
     .action(async (file: string, opts) => {
       const { runFileStatus } = await import('../commands/sops.js');
       setExit(await runFileStatus(file, opts, io));
@@ -64,6 +87,13 @@ export function registerSopsCommands(program: Command, io: Io, setExit: (code: n
     .command('keygen')
     .description('create an age identity in the sops default key file and print its recipient')
     .option('-o, --output <file>', 'key file (default: $SOPS_AGE_KEY_FILE or ~/.config/sops/age/keys.txt)')
+    .addHelpText(
+      'after',
+      examples(
+        ['sealguard keygen', 'new identity in the sops key file; prints the recipient'],
+        ['sealguard keygen -o ci-key.txt', 'into another file (mode 0600)'],
+      ),
+    )
     .action(async (opts) => {
       const { runKeygen } = await import('../commands/sops.js');
       setExit(await runKeygen(opts, io));
