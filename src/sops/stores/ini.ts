@@ -83,6 +83,8 @@ type Segment =
 class IniLayout {
   constructor(
     readonly segments: readonly Segment[],
+    /** The section each segment belongs to (undefined for lines of a comment nobody took). */
+    readonly owners: readonly (MapEntry | undefined)[],
     readonly rootItems: readonly (MapEntry | CommentNode)[],
     readonly sectionItems: ReadonlyMap<MapEntry, readonly (MapEntry | CommentNode)[]>,
   ) {}
@@ -291,38 +293,122 @@ class IniReader {
       sectionItems.set(s.entry, [...items]);
     }
     const root: MapNode = { kind: 'map', items: rootItems };
-    const origin = this.#layoutUsable ? new IniLayout(this.#layoutSegments(), [...rootItems], sectionItems) : undefined;
+    let origin: IniLayout | undefined;
+    if (this.#layoutUsable) {
+      const { segments, owners } = this.#layoutSegments();
+      origin = new IniLayout(segments, owners, [...rootItems], sectionItems);
+    }
     const file: ParsedFile = { documents: [root], origin };
     return metadata === undefined ? { file } : { file, metadata };
   }
 
   /** The segments without the `[sops]` section and the blank line sops puts before it. */
-  #layoutSegments(): Segment[] {
-    const out: Segment[] = [];
+  #layoutSegments(): { segments: Segment[]; owners: (MapEntry | undefined)[] } {
+    const segments: Segment[] = [];
+    const owners: (MapEntry | undefined)[] = [];
     let inSops = false;
     for (const { segment, owner } of this.#segments) {
       const isSops = owner === SOPS_SECTION;
-      if (isSops && !inSops && isBlank(out[out.length - 1])) out.pop();
+      if (isSops && !inSops && isBlank(segments[segments.length - 1])) {
+        segments.pop();
+        owners.pop();
+      }
       inSops = isSops;
-      if (!isSops) out.push(segment);
+      if (isSops) continue;
+      segments.push(segment);
+      owners.push(owner === undefined ? undefined : this.#sections.get(owner)?.entry);
     }
-    return out;
+    return { segments, owners };
   }
 }
 
-function layoutUsable(root: MapNode, layout: IniLayout): boolean {
-  if (root.items.length !== layout.rootItems.length || root.items.some((item, i) => item !== layout.rootItems[i])) return false;
+/** What changed since parsing, when the user's lines can still be kept. */
+interface LayoutPlan {
+  /** Sections, entries and comments of the tree that have lines in the layout. */
+  readonly present: ReadonlySet<object>;
+  /** Entries added to a section since parsing, written after its last line. */
+  readonly added: ReadonlyMap<MapEntry, MapEntry[]>;
+  /** Sections added since parsing, written at the end. */
+  readonly newSections: readonly MapEntry[];
+}
+
+/**
+ * Items of `current` that were `recorded` must keep their order, and new ones may only follow
+ * them (what `set` and `unset` do). Returns the new ones, or undefined when that does not hold.
+ */
+function appended<T>(current: readonly T[], recorded: readonly T[]): T[] | undefined {
+  const known = new Set(recorded);
+  let at = -1;
+  const fresh: T[] = [];
+  for (const item of current) {
+    if (!known.has(item)) {
+      fresh.push(item);
+      continue;
+    }
+    const i = recorded.indexOf(item);
+    if (i < at || fresh.length > 0) return undefined;
+    at = i;
+  }
+  return fresh;
+}
+
+function layoutPlan(root: MapNode, layout: IniLayout): LayoutPlan | undefined {
+  const newRoot = appended(root.items, layout.rootItems);
+  if (!newRoot || newRoot.some((i) => i.kind !== 'entry' || i.value.kind !== 'map')) return undefined;
+  const present = new Set<object>();
+  const added = new Map<MapEntry, MapEntry[]>();
   for (const item of root.items) {
-    if (item.kind !== 'entry' || item.value.kind !== 'map') return false;
-    const recorded = layout.sectionItems.get(item);
-    const items = item.value.items;
-    if (!recorded || items.length !== recorded.length || items.some((x, i) => x !== recorded[i])) return false;
+    if (item.kind !== 'entry' || newRoot.includes(item)) continue;
+    if (item.value.kind !== 'map') return undefined;
+    const fresh = appended(item.value.items, layout.sectionItems.get(item) ?? []);
+    if (!fresh || fresh.some((i) => i.kind !== 'entry')) return undefined;
+    present.add(item);
+    for (const x of item.value.items) if (!fresh.includes(x)) present.add(x);
+    if (fresh.length > 0) added.set(item, fresh as MapEntry[]);
   }
   for (const s of layout.segments) {
     // An inline comment that must move can hold one line only.
-    if ((s.t === 'key' || s.t === 'section') && s.group?.first === s && s.group.node?.text.includes('\n')) return false;
+    if ((s.t === 'key' || s.t === 'section') && s.group?.first === s && s.group.node?.text.includes('\n')) return undefined;
   }
-  return true;
+  return { present, added, newSections: newRoot as MapEntry[] };
+}
+
+function keyLines(entries: readonly MapEntry[]): string {
+  const section: IniSection = { keys: new Map() };
+  addSectionItems(section, { kind: 'map', items: [...entries] }, '');
+  return writeKeys(section.keys);
+}
+
+/** The user's lines with changed values and comments in place, removed items left out, added ones appended. */
+function renderLayout(layout: IniLayout, plan: LayoutPlan): string {
+  const { segments, owners } = layout;
+  const lastLine = new Map<MapEntry, number>();
+  segments.forEach((s, i) => {
+    const owner = owners[i];
+    if (owner && s.t !== 'raw') lastLine.set(owner, i);
+  });
+  let out = '';
+  for (const [section, entries] of plan.added) if (!lastLine.has(section)) out += keyLines(entries);
+  segments.forEach((s, i) => {
+    const owner = owners[i];
+    const gone =
+      (owner !== undefined && !plan.present.has(owner)) ||
+      (s.t === 'key' && !plan.present.has(s.entry)) ||
+      (s.t === 'comment' && s.group.node !== undefined && !plan.present.has(s.group.node));
+    if (!gone) out += renderSegment(s);
+    const entries = owner ? plan.added.get(owner) : undefined;
+    if (entries && lastLine.get(owner as MapEntry) === i) {
+      if (out !== '' && !out.endsWith('\n')) out += '\n';
+      out += keyLines(entries);
+    }
+  });
+  if (plan.newSections.length > 0) {
+    if (out !== '' && !out.endsWith('\n')) out += '\n';
+    if (out !== '') out += '\n';
+    const sections = sectionsOf({ kind: 'map', items: [...plan.newSections] });
+    out += writeSections(sections);
+  }
+  return out;
 }
 
 function markerOf(group: CommentGroup): string {
@@ -418,8 +504,9 @@ function emit(file: ParsedFile, metadata?: Record<string, unknown>): string {
   }
   const pairs = metadata === undefined ? undefined : flattenMetadata(metadata);
   const layout = file.origin;
-  if (layout instanceof IniLayout && layoutUsable(root, layout)) {
-    let out = layout.segments.map(renderSegment).join('');
+  const plan = layout instanceof IniLayout ? layoutPlan(root, layout) : undefined;
+  if (layout instanceof IniLayout && plan) {
+    let out = renderLayout(layout, plan);
     if (pairs) {
       if (out !== '' && !out.endsWith('\n')) out += '\n';
       if (out !== '') out += '\n';

@@ -159,11 +159,22 @@ describe('INI encrypt → decrypt gives the file back', () => {
     expect(shape(again)).toEqual(shape(iniStore.parse(typical).file));
   });
 
-  test('a tree converted from another format is written as go-ini writes it', () => {
-    const file = iniStore.parse('[s]\nk = v\n').file;
+  test('keys added or removed after parsing (set, unset) keep every other line as the user wrote it', () => {
+    const text = '; about s\n[s]\n# about a\na   = 1\nb=2\n\n[t]\nc = "3"\n';
+    const file = iniStore.parse(text).file;
     const root = file.documents[0] as MapNode;
-    section(root, 's').items.push({ kind: 'entry', key: 'longer_key', value: { kind: 'scalar', scalar: { type: 'str', value: ' padded' } } });
-    expect(iniStore.emit(file)).toBe('[s]\nk          = v\nlonger_key = " padded"\n');
+    const s = section(root, 's');
+    s.items = s.items.filter((i) => !(i.kind === 'entry' && i.key === 'b'));
+    s.items.push({ kind: 'entry', key: 'new_key', value: { kind: 'scalar', scalar: { type: 'str', value: ' padded' } } });
+    root.items.push({ kind: 'entry', key: 'u', value: { kind: 'map', items: [{ kind: 'entry', key: 'd', value: { kind: 'scalar', scalar: { type: 'str', value: '4' } } }] } });
+    expect(iniStore.emit(file)).toBe('; about s\n[s]\n# about a\na   = 1\nnew_key = " padded"\n\n[t]\nc = "3"\n\n[u]\nd = 4\n');
+  });
+
+  test('a tree whose sections were reordered, or that came from another format, is written as go-ini writes it', () => {
+    const file = iniStore.parse('[s]\nk=v\nlonger_key=w\n\n[t]\nx=y\n').file;
+    const root = file.documents[0] as MapNode;
+    root.items.reverse();
+    expect(iniStore.emit(file)).toBe('[t]\nx = y\n\n[s]\nk          = v\nlonger_key = w\n');
   });
 
   test('nested values cannot be written as INI and the error names the key', async () => {
