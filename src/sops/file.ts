@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ExitCode, SealguardError } from '../shared/errors.js';
 import type { EncryptionSelector, SopsMetadata } from './metadata.js';
-import { SOPS_VERSION } from './metadata.js';
+import { SOPS_VERSION, lastModifiedNow } from './metadata.js';
 import { metadataFromObject, metadataToObject } from './metadata-codec.js';
 import { decryptTreeVerified, encryptMac, encryptTree, selectorsInUse } from './cipher/index.js';
 import { lookupSopsConfig, loadSopsConfig, matchCreationRule, type RuleMatch, type SopsConfig } from './config/index.js';
@@ -15,38 +15,12 @@ import { unwrapDataKey } from './keys/unwrap.js';
 import { shamirThresholdFor, wrapDataKeyForGroups } from './keys/wrap.js';
 import type { MasterKey } from './keys/types.js';
 import type { Store, StoreFormat } from './stores/types.js';
-import { binaryStore } from './stores/binary.js';
-import { dotenvStore } from './stores/dotenv.js';
-import { iniStore } from './stores/ini.js';
-import { jsonStore } from './stores/json.js';
-import { yamlStore } from './stores/yaml.js';
+import { formatFromPath, storeFor } from './stores/index.js';
 import type { ParsedFile, TreeNode } from './tree.js';
 import { nodeAtPath, parseTreePath } from './tree-path.js';
+import { openSession, type OpenOptions } from './session.js';
 
-/** The format sops would pick from the file name. */
-export function formatFromPath(file: string): StoreFormat {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.yaml' || ext === '.yml') return 'yaml';
-  if (ext === '.json') return 'json';
-  if (ext === '.env') return 'dotenv';
-  if (ext === '.ini') return 'ini';
-  return 'binary';
-}
-
-export function storeFor(format: StoreFormat): Store {
-  switch (format) {
-    case 'yaml':
-      return yamlStore;
-    case 'json':
-      return jsonStore;
-    case 'dotenv':
-      return dotenvStore;
-    case 'ini':
-      return iniStore;
-    case 'binary':
-      return binaryStore;
-  }
-}
+export { formatFromPath, storeFor } from './stores/index.js';
 
 export interface EncryptOptions {
   readonly inputType?: StoreFormat;
@@ -69,10 +43,7 @@ export interface SopsResult {
   readonly warnings: readonly string[];
 }
 
-/** `lastmodified` as sops writes it: RFC 3339, UTC, whole seconds. */
-export function lastModifiedNow(now: Date = new Date()): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { lastModifiedNow } from './metadata.js';
 
 function loadConfigFor(file: string, explicit: string | undefined): { config?: SopsConfig; warnings: string[] } {
   if (explicit) {
@@ -164,13 +135,10 @@ export async function encryptText(text: string, file: string, opts: EncryptOptio
   }
 }
 
-export interface DecryptOptions {
-  readonly inputType?: StoreFormat;
+export interface DecryptOptions extends OpenOptions {
   readonly outputType?: StoreFormat;
   /** sops tree path of one value to print, e.g. `["db"]["password"]`. */
   readonly extract?: string;
-  readonly ignoreMac?: boolean;
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface OpenedFile {
@@ -184,25 +152,10 @@ export interface OpenedFile {
  * Parse an encrypted document, recover its data key and decrypt it in memory, MAC verified.
  * Throws before returning anything when a value, the MAC or the key cannot be trusted.
  */
-export async function openEncrypted(text: string, file: string, opts: DecryptOptions = {}): Promise<OpenedFile> {
-  const store = storeFor(opts.inputType ?? formatFromPath(file));
-  const parsed = store.parse(text);
-  if (parsed.metadata === undefined) {
-    throw new SealguardError('NOT_ENCRYPTED', `${file} has no sops metadata: it is not encrypted`, { exitCode: ExitCode.notEncrypted });
-  }
-  const metadata = metadataFromObject(parsed.metadata);
-  const dataKey = Buffer.from(await unwrapDataKey(metadata, opts.env ?? process.env));
-  try {
-    const result = decryptTreeVerified(
-      parsed.file,
-      dataKey,
-      { mac: metadata.mac, lastModified: metadata.lastModified, selector: metadata.selector },
-      { ignoreMac: opts.ignoreMac },
-    );
-    return { file: parsed.file, metadata, store, warnings: result.warnings };
-  } finally {
-    dataKey.fill(0);
-  }
+export async function openEncrypted(text: string, file: string, opts: OpenOptions = {}): Promise<OpenedFile> {
+  const session = await openSession(text, file, opts);
+  session.close();
+  return { file: session.file, metadata: session.metadata, store: session.store, warnings: session.warnings };
 }
 
 /** Render one extracted value: a scalar raw, a subtree in the output format. */

@@ -80,3 +80,8 @@ export interface SopsMetadata {
 }
 
 export const SOPS_VERSION = '3.9.0';
+
+/** `lastmodified` as sops writes it: RFC 3339, UTC, whole seconds. */
+export function lastModifiedNow(now: Date = new Date()): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

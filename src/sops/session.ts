@@ -7,13 +7,20 @@
 import { randomBytes } from 'node:crypto';
 import { ExitCode, SealguardError } from '../shared/errors.js';
 import type { SopsMetadata, StoredKey } from './metadata.js';
-import { SOPS_VERSION } from './metadata.js';
+import { SOPS_VERSION, lastModifiedNow } from './metadata.js';
 import { metadataFromObject, metadataToObject } from './metadata-codec.js';
 import { decryptTreeVerified, encryptMac, encryptTree, type IvStash } from './cipher/index.js';
 import { unwrapDataKey } from './keys/unwrap.js';
-import type { Store } from './stores/types.js';
+import type { Store, StoreFormat } from './stores/types.js';
+import { formatFromPath, storeFor } from './stores/index.js';
 import type { ParsedFile } from './tree.js';
-import { formatFromPath, lastModifiedNow, storeFor, type DecryptOptions } from './file.js';
+
+export interface OpenOptions {
+  /** Read as this format instead of the one the file name implies. */
+  readonly inputType?: StoreFormat;
+  readonly ignoreMac?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
 
 export interface SealOptions {
   /** Write in another format than the file was read in. */
@@ -51,7 +58,7 @@ export function newDataKey(): Uint8Array {
  * Open `text` (the content of `file`) for rewriting. Throws before returning anything when a value,
  * the MAC or the key cannot be trusted. Call `close()` when done, on every path.
  */
-export async function openSession(text: string, file: string, opts: DecryptOptions = {}): Promise<SopsSession> {
+export async function openSession(text: string, file: string, opts: OpenOptions = {}): Promise<SopsSession> {
   const store = storeFor(opts.inputType ?? formatFromPath(file));
   const parsed = store.parse(text);
   if (parsed.metadata === undefined) {

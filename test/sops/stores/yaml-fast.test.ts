@@ -97,7 +97,7 @@ describe('the fast reader for plain block YAML', () => {
         ? fc.tuple(scalar, comment).map(([v, c]) => [` ${v}${c}`])
         : fc.oneof(
             fc.tuple(scalar, comment).map(([v, c]) => [` ${v}${c}`]),
-            fc.constant([':null']),
+            fc.constant([':null']) as fc.Arbitrary<string[]>,
             fc.uniqueArray(fc.tuple(key, node(depth - 1)), { minLength: 1, maxLength: 4, selector: ([k]) => k }).map((entries) =>
               ['', ...entries.flatMap(([k, v]) => renderEntry(k, v))]),
             fc.array(node(depth - 1), { minLength: 1, maxLength: 3 }).map((items) => ['[', ...items.flatMap((v) => renderItem(v))]),
