@@ -39,6 +39,9 @@ const PARALLEL_AFTER_CHARS = 4 * 1024 * 1024;
  */
 const BATCH_CHARS = 128 * 1024;
 
+/** Finished pieces kept while an earlier piece is still in a worker. */
+const MAX_WAITING = 256;
+
 export function defaultWorkerFile(): string {
   return path.join(packageRoot(), 'dist', 'scan-worker.js');
 }
@@ -89,8 +92,10 @@ export async function scanHistory(repoDir: string, sel: HistorySelection, opts: 
       inFlight.push({ result, commits: batch.commits, chars: batch.chars });
       // Results are taken in order; a finished head is taken at once, so progress stays current.
       while (inFlight.length > 0 && !(inFlight[0].result instanceof Promise)) await collectOldest();
-      // Bounded: git waits (its pipe fills) while the workers catch up, so memory stays flat.
-      while (inFlight.length > workers * 4) await collectOldest();
+      // Only pieces sent to workers hold log text, and a worker takes at most two at a time; the rest
+      // are finished results waiting for an earlier piece. The cap only stops a stalled worker from
+      // letting those pile up without end.
+      while (inFlight.length > MAX_WAITING) await collectOldest();
     }
     while (inFlight.length > 0) await collectOldest();
   } finally {
