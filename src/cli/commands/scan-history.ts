@@ -12,6 +12,12 @@ import { gitCalls, runGit } from '../../git/run.js';
 import { commitProgressBar, wantsProgress } from '../progress.js';
 import type { Io } from '../io.js';
 
+/**
+ * Each worker holds its own compiled rules and tokenizer (about 90 MB): on a many-core CI runner the
+ * default stays at a few threads, where git's own output rate is the limit anyway.
+ */
+const DEFAULT_MAX_THREADS = 4;
+
 /** The flags of `scan` that select commits instead of files. */
 export interface HistoryFlags {
   paths: string[];
@@ -76,7 +82,7 @@ export async function historyFindings(
     found = await scanHistory(root, sel, {
       setup: engine.setup,
       rules: engine.rules,
-      threads: opts.threads ?? availableParallelism(),
+      threads: opts.threads ?? Math.min(availableParallelism(), DEFAULT_MAX_THREADS),
       maxTargetBytes: ctx.maxTargetBytes,
       onSkip: (p, reason) => ctx.onSkip(p, reason),
       ...(bar ? { onProgress: (p: { commits: number; chars: number }) => bar.update(p.commits, p.chars) } : {}),
