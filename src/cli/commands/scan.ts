@@ -63,7 +63,7 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
 
   const found: Finding[] = [];
   if (isHistoryScan(opts)) {
-    for (const f of await historyFindings(opts, io, root, { setup: { specs, config }, rules }, ctx)) found.push(f);
+    for (const f of await historyFindings(opts, io, root, { setup: { specs, config, detect: { maxDecodeDepth: opts.maxDecodeDepth } }, rules }, ctx)) found.push(f);
   } else {
     // Files a .sops.yaml creation rule says must be encrypted; stdin has no real path to check.
     const sops = opts.stdin ? undefined : SopsPolicy.forRoot(root);

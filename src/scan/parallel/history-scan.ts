@@ -87,7 +87,7 @@ export async function scanHistory(repoDir: string, sel: HistorySelection, opts: 
         pending.catch(() => undefined);
         result = pending;
       } else {
-        result = runLogJob(rules, { lines: batch.lines, maxTargetBytes: opts.maxTargetBytes });
+        result = runLogJob(rules, { lines: batch.lines, maxTargetBytes: opts.maxTargetBytes }, opts.setup.detect);
       }
       inFlight.push({ result, commits: batch.commits, chars: batch.chars });
       // Results are taken in order; a finished head is taken at once, so progress stays current.

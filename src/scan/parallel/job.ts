@@ -1,7 +1,7 @@
 import type { CompiledRules } from '../rules/compile.js';
 import type { ScanConfig } from '../rules/config.js';
 import { compileRules } from '../rules/compile.js';
-import { detect } from '../engine/detect.js';
+import { detect, type DetectOptions } from '../engine/detect.js';
 import { logFragments } from '../sources/history-log.js';
 import { withCommitFingerprint } from '../sources/history.js';
 import type { Finding, RuleSpec } from '../types.js';
@@ -10,6 +10,8 @@ import type { Finding, RuleSpec } from '../types.js';
 export interface EngineSetup {
   readonly specs: readonly RuleSpec[];
   readonly config?: ScanConfig;
+  /** Passed to every detect() call (e.g. --max-decode-depth). */
+  readonly detect?: DetectOptions;
 }
 
 export function buildEngine(setup: EngineSetup): CompiledRules {
@@ -36,13 +38,13 @@ export interface JobResult<F = Finding> {
 }
 
 /** Scan one piece of the log: the same work whether it runs on the main thread or in a worker. */
-export function runLogJob(rules: CompiledRules, job: LogJob): JobResult {
+export function runLogJob(rules: CompiledRules, job: LogJob, options: DetectOptions = {}): JobResult {
   const findings: Finding[] = [];
   const skips: Skip[] = [];
   const ctx = { maxTargetBytes: job.maxTargetBytes, onSkip: (path: string, reason: string) => skips.push({ path, reason }) };
   const lines = typeof job.lines === 'string' ? job.lines.split('\n') : job.lines;
   for (const fragment of logFragments(lines, ctx)) {
-    for (const f of detect(rules, fragment)) findings.push(withCommitFingerprint(f));
+    for (const f of detect(rules, fragment, options)) findings.push(withCommitFingerprint(f));
   }
   return { findings, skips };
 }

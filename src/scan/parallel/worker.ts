@@ -9,12 +9,13 @@ import type { WorkerReply, WorkerRequest } from './protocol.js';
  */
 const port = parentPort;
 if (port === null) throw new Error('scan-worker must run as a worker thread');
-const rules = buildEngine(workerData as EngineSetup);
+const setup = workerData as EngineSetup;
+const rules = buildEngine(setup);
 
 port.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    const { findings, skips } = runLogJob(rules, req.job satisfies LogJob);
+    const { findings, skips } = runLogJob(rules, req.job satisfies LogJob, setup.detect);
     reply = { id: req.id, ok: true, findings: findings.map(toWire), skips };
   } catch (e) {
     // Only the kind of failure crosses back: a message could quote the text being scanned.
