@@ -76,7 +76,9 @@ export async function historyFindings(
 ): Promise<Finding[]> {
   const sel = await selection(opts, root, io);
   if (sel === undefined) return [];
-  const bar = wantsProgress(io) ? await commitProgressBar(io, await countCommits(root, sel)) : undefined;
+  // One quick rev-list: the progress bar's total, and whether the history is long enough for workers.
+  const commits = await countCommits(root, sel);
+  const bar = wantsProgress(io) ? await commitProgressBar(io, commits) : undefined;
   let found: Finding[];
   try {
     found = await scanHistory(root, sel, {
@@ -84,6 +86,7 @@ export async function historyFindings(
       rules: engine.rules,
       threads: opts.threads ?? Math.min(availableParallelism(), DEFAULT_MAX_THREADS),
       maxTargetBytes: ctx.maxTargetBytes,
+      commits,
       onSkip: (p, reason) => ctx.onSkip(p, reason),
       ...(bar ? { onProgress: (p: { commits: number; chars: number }) => bar.update(p.commits, p.chars) } : {}),
     });

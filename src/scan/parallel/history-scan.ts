@@ -27,6 +27,8 @@ export interface HistoryScanOptions {
   readonly workerFile?: string;
   /** Log text scanned on the main thread before workers start: below it they cost more than they save. */
   readonly parallelAfterChars?: number;
+  /** Commits in the selection, when the caller counted them: a long history starts its workers at once. */
+  readonly commits?: number;
   /** Size of the pieces the log is cut into. */
   readonly batchChars?: number;
 }
@@ -38,6 +40,9 @@ const PARALLEL_AFTER_CHARS = 4 * 1024 * 1024;
  * only fill the pipe (64 KB) and then waits, so big pieces would leave git idle for most of the scan.
  */
 const BATCH_CHARS = 128 * 1024;
+
+/** A history this long is worth the workers' start-up from the first piece on (they start while git does). */
+const PARALLEL_FROM_COMMITS = 100;
 
 /** Finished pieces kept while an earlier piece is still in a worker. */
 const MAX_WAITING = 256;
@@ -58,7 +63,7 @@ export async function scanHistory(repoDir: string, sel: HistorySelection, opts: 
   const rules = opts.rules ?? buildEngine(opts.setup);
   const workerFile = opts.workerFile ?? defaultWorkerFile();
   const workers = opts.threads > 1 && existsSync(workerFile) ? opts.threads - 1 : 0;
-  const threshold = opts.parallelAfterChars ?? PARALLEL_AFTER_CHARS;
+  const threshold = (opts.commits ?? 0) >= PARALLEL_FROM_COMMITS ? 0 : (opts.parallelAfterChars ?? PARALLEL_AFTER_CHARS);
   const findings: Finding[] = [];
   let commits = 0;
   let chars = 0;
@@ -76,6 +81,7 @@ export async function scanHistory(repoDir: string, sel: HistorySelection, opts: 
   };
 
   try {
+    if (workers > 0 && threshold === 0) pool = new WorkerPool(workers, workerFile, opts.setup);
     let seen = 0;
     for await (const batch of historyBatches(repoDir, sel, opts.batchChars ?? BATCH_CHARS)) {
       seen += batch.chars;
