@@ -153,7 +153,7 @@ export interface OpenedFile {
  * Throws before returning anything when a value, the MAC or the key cannot be trusted.
  */
 export async function openEncrypted(text: string, file: string, opts: OpenOptions = {}): Promise<OpenedFile> {
-  const session = await openSession(text, file, opts);
+  const session = await openSession(text, file, { ...opts, readOnly: true });
   session.close();
   return { file: session.file, metadata: session.metadata, store: session.store, warnings: session.warnings };
 }

@@ -20,6 +20,8 @@ export interface OpenOptions {
   readonly inputType?: StoreFormat;
   readonly ignoreMac?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Only reading: skip remembering nonces for unchanged values (seal then gives fresh ciphertext). */
+  readonly readOnly?: boolean;
 }
 
 export interface SealOptions {
@@ -73,7 +75,7 @@ export async function openSession(text: string, file: string, opts: OpenOptions 
       parsed.file,
       dataKey,
       { mac: metadata.mac, lastModified: metadata.lastModified, selector: metadata.selector },
-      { ignoreMac: opts.ignoreMac },
+      { ignoreMac: opts.ignoreMac, keepNonces: opts.readOnly !== true },
     );
     stash = result.stash;
     warnings = result.warnings;

@@ -64,7 +64,11 @@ describe('sealguard edit', () => {
       .split('\n')
       .filter((l) => /^[-+][^-+]/.test(l))
       .map((l) => `${l[0]}${l.slice(1).trim().split(':')[0]}`);
-    expect(changed.sort()).toEqual(['+lastmodified', '+mac', '+token', '-lastmodified', '-mac', '-token'].sort());
+    // lastmodified has whole seconds: an edit within the second of encryption leaves it as it was.
+    expect(changed.filter((c) => !c.endsWith('lastmodified')).sort()).toEqual(['+mac', '+token', '-mac', '-token']);
+    expect(changed.filter((c) => c.endsWith('lastmodified')).sort()).toEqual(
+      changed.includes('+lastmodified') ? ['+lastmodified', '-lastmodified'] : [],
+    );
     s.tmpIsEmpty();
   });
 

@@ -96,10 +96,17 @@ export function encryptTree(
  * Decrypt every selected leaf of `file` in place and return the recomputed MAC. Does not check
  * it: use `decryptTreeVerified` (or `verifyMac`) before showing any plaintext.
  */
-export function decryptTree(file: ParsedFile, key: Uint8Array, selector: EncryptionSelector): DecryptTreeResult {
+export function decryptTree(
+  file: ParsedFile,
+  key: Uint8Array,
+  selector: EncryptionSelector,
+  options: { readonly keepNonces?: boolean } = {},
+): DecryptTreeResult {
   const select = compileSelector(selector);
   const mac = new MacHasher();
   const stash: IvStash = new Map();
+  // Only a file that will be written again needs its nonces; a plain decrypt skips the bookkeeping.
+  const keep = options.keepNonces !== false;
   const warnings: string[] = [];
 
   walkFile(file, {
@@ -116,7 +123,7 @@ export function decryptTree(file: ParsedFile, key: Uint8Array, selector: Encrypt
           if (current.value !== '') {
             const opened = decryptValue(current.value, key, aad);
             node.scalar = plaintextToScalar(opened.type, opened.plaintext);
-            stash.set(stashKey(aad, opened.type, opened.plaintext), opened.iv);
+            if (keep) stash.set(stashKey(aad, opened.type, opened.plaintext), opened.iv);
           }
         }
         if (!select.macOnlyEncrypted || encrypted) mac.add(macBytes(node.scalar as NonNullScalar));
@@ -137,7 +144,7 @@ export function decryptTree(file: ParsedFile, key: Uint8Array, selector: Encrypt
       try {
         const opened = decryptValue(text, key, aad);
         node.text = opened.plaintext.toString('utf8');
-        stash.set(stashKey(aad, 'comment', opened.plaintext), opened.iv);
+        if (keep) stash.set(stashKey(aad, 'comment', opened.plaintext), opened.iv);
       } catch {
         warnings.push(`comment at "${aad}" could not be decrypted; kept as is`);
       }
@@ -163,9 +170,9 @@ export function decryptTreeVerified(
   file: ParsedFile,
   key: Uint8Array,
   stored: StoredMac,
-  options: { readonly ignoreMac?: boolean } = {},
+  options: { readonly ignoreMac?: boolean; readonly keepNonces?: boolean } = {},
 ): DecryptTreeResult {
-  const result = decryptTree(file, key, stored.selector);
+  const result = decryptTree(file, key, stored.selector, { keepNonces: options.keepNonces });
   if (options.ignoreMac !== true) verifyMac(result.mac, stored.mac, key, stored.lastModified);
   return result;
 }
