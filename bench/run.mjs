@@ -239,7 +239,7 @@ function benchHistory(commits) {
   const args = [cli, 'scan', '--all-history', '--report-format', 'json', '--report-path', report];
   const scan = time(process.execPath, args, { cwd: dir }, 3);
   const scan1 = time(process.execPath, [...args, '--threads', '1'], { cwd: dir }, 3);
-  if (scan.status !== 0 && scan.status !== 1) console.log(`  (scan exited ${scan.status}: ${scan.stderr.trim()})`);
+  for (const r of [scan, scan1]) if (r.status !== 0 && r.status !== 1) console.log(`  (scan exited ${r.status}: ${r.stderr.trim()})`);
   console.log(`history: ${commits} commits, git log -p -U0 = ${(logBytes / 1e6).toFixed(0)} MB (median of 3)`);
   console.log(`  git log -p --all              ${(logDefault.ms / 1000).toFixed(2)} s`);
   console.log(`  git log -p -U0 --all          ${(log.ms / 1000).toFixed(2)} s`);
