@@ -104,9 +104,12 @@ export function encryptValue(plaintext: Buffer, type: SopsType, key: Uint8Array,
   if (nonce.length === 0) throw badFormat('empty iv');
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(aad, 'utf8'));
-  const data = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  // GCM is a stream mode: final() adds no bytes, so update()'s output is the whole ciphertext.
+  const data = cipher.update(plaintext);
+  cipher.final();
   const tag = cipher.getAuthTag();
-  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${Buffer.from(nonce).toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
+  const nonceBytes = Buffer.isBuffer(nonce) ? nonce : Buffer.from(nonce.buffer, nonce.byteOffset, nonce.byteLength);
+  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${nonceBytes.toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
 }
 
 export interface DecryptedValue {

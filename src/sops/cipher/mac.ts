@@ -11,8 +11,9 @@ import { decryptValue, encryptValue } from './aes.js';
 export class MacHasher {
   readonly #hash: Hash = createHash('sha512');
 
-  add(bytes: Uint8Array): void {
-    this.#hash.update(bytes);
+  /** Hash bytes, or a string's UTF-8 bytes (no Buffer needed for the common case). */
+  add(data: Uint8Array | string): void {
+    this.#hash.update(data);
   }
 
   /** Upper-case hex, as sops formats it (`%X`). */

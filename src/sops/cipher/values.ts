@@ -97,18 +97,23 @@ export function plaintextToScalar(type: SopsType, plaintext: Buffer): NonNullSca
   }
 }
 
-/** The bytes the MAC hashes for a scalar: sops' ToBytes of the parsed value. */
-export function macBytes(scalar: NonNullScalar): Buffer {
+/** The text whose UTF-8 bytes the MAC hashes for a scalar: sops' ToBytes of the parsed value. */
+export function macText(scalar: NonNullScalar): string {
   switch (scalar.type) {
     case 'str':
-      return Buffer.from(scalar.value, 'utf8');
+      return scalar.value;
     case 'int':
-      return Buffer.from(canonicalInt(scalar.value), 'utf8');
+      return canonicalInt(scalar.value);
     case 'float':
-      return Buffer.from(formatGoFloat(floatOf(scalar.value)), 'utf8');
+      return formatGoFloat(floatOf(scalar.value));
     case 'bool':
-      return Buffer.from(formatSopsBool(scalar.value), 'utf8');
+      return formatSopsBool(scalar.value);
     case 'time':
-      return Buffer.from(canonicalTime(scalar.value), 'utf8');
+      return canonicalTime(scalar.value);
   }
+}
+
+/** The bytes the MAC hashes for a scalar. */
+export function macBytes(scalar: NonNullScalar): Buffer {
+  return Buffer.from(macText(scalar), 'utf8');
 }
