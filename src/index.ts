@@ -6,6 +6,8 @@ export { loadBuiltinRules, loadRuleFile, compileRules, loadScanConfig, runRuleEx
 export { detect } from './scan/engine/index.js';
 export { getReporter } from './scan/report/index.js';
 export { fileFragments, stdinFragments, stagedFragments } from './scan/sources/index.js';
+export { historyFragments, historySelection, parsePrePushInput, prePushSelection, type HistorySelection } from './scan/sources/index.js';
+export { scanHistory, type HistoryScanOptions } from './scan/parallel/history-scan.js';
 export { encryptText, decryptText, openEncrypted, isEncryptedText, formatFromPath } from './sops/file.js';
 export { setAtPath, unsetAtPath, treeNodeFromJson } from './sops/tree-set.js';
 export { explainFile, type Explanation } from './sops/explain.js';

@@ -5,3 +5,5 @@ export { stdinFragments } from './stdin.js';
 export { stagedFragments } from './staged.js';
 export { diffFragment } from './diff-fragments.js';
 export { decodeText } from './decode.js';
+export { historyFragments, historySelection, countCommits, type HistorySelection, type HistoryRequest } from './history.js';
+export { parsePrePushInput, prePushSelection, type PushedRef } from './pre-push.js';
