@@ -23,7 +23,7 @@ const common = {
 // The CLI bundles its pure-JS dependencies too (measured: resolving and loading ~40 small CommonJS
 // files cost more than the scan itself in the pre-commit hook). Native and heavy packages stay
 // external: re2 is a compiled addon, and the crypto/KMS libraries load only for sops commands.
-const external = ['re2', 'openpgp', 'age-encryption', '@aws-sdk/*', 'sops-age', 'sops-decoder', 'gpt-tokenizer'];
+const external = ['re2', 'openpgp', '@aws-sdk/*', 'sops-age', 'sops-decoder', 'gpt-tokenizer'];
 await build({
   ...common,
   packages: undefined,
