@@ -115,7 +115,11 @@ function matchesGitleaks(f: Finding, e: GitleaksIgnoreEntry): boolean {
  * History findings are fingerprinted `commit:file:rule-id:hash`; a listed `file:rule-id:hash` (what
  * a baseline of the tree holds) accepts that secret in every commit.
  */
-function fingerprintListed(f: Finding, listed: ReadonlySet<string>): boolean {
+/**
+ * Whether a fingerprint list accepts a finding: its own fingerprint, or, for a history finding, the
+ * `file:rule-id:hash` form without the commit (which accepts that secret in every commit).
+ */
+export function fingerprintListed(f: Finding, listed: ReadonlySet<string>): boolean {
   if (listed.has(f.fingerprint)) return true;
   const prefix = f.commit ? `${f.commit.sha}:` : undefined;
   return prefix !== undefined && f.fingerprint.startsWith(prefix) && listed.has(f.fingerprint.slice(prefix.length));

@@ -41,6 +41,18 @@ function leakedThenRemoved(): { r: TempRepo; leak: string } {
 const json = (stdout: string) => JSON.parse(stdout) as JsonFinding[];
 
 describe('sealguard scan --all-history / --range / --since', () => {
+  it('reports a file committed in plaintext where .sops.yaml says it must be encrypted, naming the commit', () => {
+    const r = repo();
+    r.write('.sops.yaml', 'creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq\n');
+    r.write('secrets/app.yaml', 'db_password: not-encrypted-yet\n');
+    r.commitAll('add secrets in plaintext');
+    const commit = r.git('rev-parse', 'HEAD').trim();
+    const res = runCli(['scan', '--all-history', '-f', 'json'], { cwd: r.dir });
+    expect(res.code).toBe(1);
+    const plain = json(res.stdout).filter((f) => f.RuleID === 'sops-unencrypted-file');
+    expect(plain.map((f) => [f.File, f.Commit, f.StartLine])).toEqual([['secrets/app.yaml', commit, 1]]);
+  });
+
   it('reports a secret that was committed and later deleted, with the commit, author, email, date and message', () => {
     const { r, leak } = leakedThenRemoved();
     const out = runCli(['scan', '--all-history', '-f', 'json'], { cwd: r.dir });

@@ -3,11 +3,11 @@ import { SealguardError, ExitCode } from '../../shared/errors.js';
 import type { CompiledRules } from '../../scan/rules/index.js';
 import type { Finding } from '../../scan/types.js';
 import type { SourceContext } from '../../scan/sources/index.js';
-import { countCommits, historySelection, isAcceptedFinding, type HistorySelection } from '../../scan/sources/history.js';
+import { countCommits, historySelection, type HistorySelection } from '../../scan/sources/history.js';
+import { sopsHistoryFindings } from '../../scan/sops-history.js';
 import { parsePrePushInput, prePushSelection } from '../../scan/sources/pre-push.js';
 import type { EngineSetup } from '../../scan/parallel/job.js';
 import { scanHistory } from '../../scan/parallel/history-scan.js';
-import { loadIgnoredFingerprints } from '../../scan/ignore-file.js';
 import { gitCalls, runGit } from '../../git/run.js';
 import { commitProgressBar, wantsProgress } from '../progress.js';
 import type { Io } from '../io.js';
@@ -93,6 +93,8 @@ export async function historyFindings(
   } finally {
     bar?.stop();
   }
-  const accepted = loadIgnoredFingerprints(root);
-  return accepted.size === 0 ? found : found.filter((f) => !isAcceptedFinding(f, accepted));
+  // Files a .sops.yaml creation rule says must be encrypted but were committed in plaintext.
+  found.push(...(await sopsHistoryFindings(root, sel.revs, sel.since)));
+  // .sealguardignore and .gitleaksignore are applied by the caller, as for every scan.
+  return found;
 }

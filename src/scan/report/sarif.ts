@@ -110,7 +110,8 @@ function sarifResult(f: Finding, ruleIndex: number, redact: boolean): object {
     ],
     // Code scanning matches alerts across commits by these: ours has no line number, so an alert
     // survives edits above the secret and is closed when the secret is removed.
-    partialFingerprints: { 'sealguard/v1': f.fingerprint },
+    // A history finding's fingerprint starts with its commit; without it the alert follows the secret.
+    partialFingerprints: { 'sealguard/v1': f.commit && f.fingerprint.startsWith(`${f.commit.sha}:`) ? f.fingerprint.slice(f.commit.sha.length + 1) : f.fingerprint },
     ...(f.commit
       ? {
           properties: {

@@ -166,14 +166,3 @@ export function withCommitFingerprint(f: Finding): Finding {
   if (f.commit === undefined || f.fingerprint.startsWith(`${f.commit.sha}:`)) return f;
   return { ...f, fingerprint: `${f.commit.sha}:${f.fingerprint}` };
 }
-
-/**
- * Whether `.sealguardignore` accepts a finding: its own fingerprint, or, for a history finding, the
- * `file:rule-id:hash` form without the commit (which accepts that secret in every commit).
- */
-export function isAcceptedFinding(f: Finding, accepted: ReadonlySet<string>): boolean {
-  if (accepted.size === 0) return false;
-  if (accepted.has(f.fingerprint)) return true;
-  const prefix = f.commit ? `${f.commit.sha}:` : undefined;
-  return prefix !== undefined && f.fingerprint.startsWith(prefix) && accepted.has(f.fingerprint.slice(prefix.length));
-}

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { tempDirs, type TempRepo } from '../../helpers/git-repo.js';
-import { historyBatches, historyFragments, historySelection, isAcceptedFinding, withCommitFingerprint, type HistorySelection } from '../../../src/scan/sources/history.js';
+import { historyBatches, historyFragments, historySelection, withCommitFingerprint, type HistorySelection } from '../../../src/scan/sources/history.js';
+import { fingerprintListed as isAcceptedFinding } from '../../../src/scan/ignore-file.js';
 import { logFragments } from '../../../src/scan/sources/history-log.js';
 import { caught } from '../../helpers/errors.js';
 import type { Finding } from '../../../src/scan/types.js';
