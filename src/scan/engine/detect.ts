@@ -63,8 +63,9 @@ function scanText(rules: CompiledRules, fragment: Fragment, depth: number, setti
   }
   const kept = scan.kept();
   if (triggers.length === 0) return kept.map((c) => c.finding);
+  const { path, commit } = fragment;
   return withDecoded(kept, triggers, scan, (decoded) =>
-    scanText(rules, { path: fragment.path, text: decoded }, depth - 1, settings),
+    scanText(rules, { path, text: decoded, ...(commit ? { commit } : {}) }, depth - 1, settings),
   );
 }
 

@@ -56,7 +56,23 @@ export function isCodeReference(secret: string): boolean {
   const value = secret.trim();
   if (/^[\w$.]+\(.*\)$/.test(value)) return true;
   const parts = value.split('.');
-  return parts.length > 1 && parts.every((p) => /^[A-Za-z_$][A-Za-z_$]{0,23}$/.test(p));
+  if (parts.length > 1 && parts.every((p) => /^[A-Za-z_$][A-Za-z_$]{0,23}$/.test(p))) return true;
+  return isStatementEnd(value);
+}
+
+/**
+ * An unquoted value that ends a statement or an argument (`x = parser.nextToken();`, `key: randomSecretKey,`):
+ * a call, a member path, or a name without digits, then `;` or `,`. A password typed into a config file
+ * does not end that way; one with digits is left for the token-efficiency filter to judge.
+ */
+function isStatementEnd(value: string): boolean {
+  const last = value.charCodeAt(value.length - 1);
+  const body = last === 59 /* ; */ || last === 44 /* , */ ? value.slice(0, -1) : value;
+  if (body !== value || /\($/.test(body)) {
+    if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*(?:\(.*\)?)?$/.test(body) && /[.(]/.test(body)) return true;
+    if (body !== value && /^[A-Za-z_$][A-Za-z_$]*$/.test(body)) return true;
+  }
+  return false;
 }
 
 /** `$DB_PASSWORD`, `$password`, `$dbPassword` are variables; `$ecr3tPa55` is more likely a value. */

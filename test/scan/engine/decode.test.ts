@@ -117,3 +117,12 @@ describe('encoded spans', () => {
     expect(encodedSpans(text, hits, 100).length).toBe(2);
   });
 });
+
+describe('decoded findings from history', () => {
+  it('carry the commit of the fragment they were decoded from', () => {
+    const commit = { sha: 'a'.repeat(40), author: 'Dev', email: 'dev@example.invalid', date: '2026-01-02T03:04:05Z', message: 'add secret' };
+    const [f] = detect(rules, { path: 'k8s/secret.yaml', text: `token: ${b64(token())}\n`, commit });
+    expect(f?.tags).toContain('decoded:base64');
+    expect(f?.commit).toEqual(commit);
+  });
+});

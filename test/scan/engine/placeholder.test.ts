@@ -31,11 +31,15 @@ describe('placeholder filter', () => {
 });
 
 describe('code references (generic rules only)', () => {
-  test.each(['getPassword()', 'config.db.password', 'self.api_key', 'settings.SECRET_KEY', 'os.getenv("X")'])(
+  test.each([
+    'getPassword()', 'config.db.password', 'self.api_key', 'settings.SECRET_KEY', 'os.getenv("X")',
+    'parseTokenNode();', 'util.encodeUTF8(passphrase);', 'randomSecretKey,', 'boolean;', 'rawTextScanner.reScanTemplateToken(',
+    'this.vitest.config.api.token;',
+  ])(
     '%j is code',
     (v) => expect(isCodeReference(v)).toBe(true),
   );
-  test.each([['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', randomToken(30)].join('.'), 'hunter2.Secret9', randomToken(30)])(
+  test.each([['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjM0NTY3ODkwIn0', randomToken(30)].join('.'), 'hunter2.Secret9', randomToken(30), 'Xk9fj2Lm;', 'p4ss,w0rd'])(
     '%j is not code',
     (v) => expect(isCodeReference(v)).toBe(false),
   );
