@@ -4,14 +4,10 @@ import { SealguardError, ExitCode } from '../../shared/errors.js';
 import { isInsideWorkTree } from '../../git/repo.js';
 import { gitCalls, runGit } from '../../git/run.js';
 import type { Fragment } from '../types.js';
-import { sizeReason, toSlash, tooLarge, type SourceContext } from './context.js';
-import { decodeText } from './decode.js';
+import { toSlash, type SourceContext } from './context.js';
+import { readTextFile } from './read-file.js';
 import { hasBinaryExtension } from './binary-extensions.js';
-import { mapBounded } from './bounded.js';
 import { walkFolder } from './walk.js';
-
-/** Reads in flight at once: enough to keep the disk busy, few enough to bound memory. */
-const READ_CONCURRENCY = 16;
 
 interface Candidate {
   readonly abs: string;
@@ -70,37 +66,18 @@ async function* candidates(paths: readonly string[], cwd: string, ctx: SourceCon
 }
 
 /** Read one file into a fragment, or tell ctx why not. Never throws. */
-async function readCandidate(c: Candidate, ctx: SourceContext): Promise<Fragment | undefined> {
+function readCandidate(c: Candidate, ctx: SourceContext): Fragment | undefined {
   if (hasBinaryExtension(c.rel)) {
     ctx.onSkip(c.rel, 'binary file');
     return undefined;
   }
-  try {
-    const lst = await fs.lstat(c.abs);
-    const st = lst.isSymbolicLink() ? await fs.stat(c.abs) : lst;
-    if (st.isDirectory()) {
-      ctx.onSkip(c.rel, lst.isSymbolicLink() ? 'symlink to a folder' : 'folder (submodule or nested repository)');
-      return undefined;
-    }
-    if (!st.isFile()) return undefined;
-    if (tooLarge(st.size, ctx)) {
-      ctx.onSkip(c.rel, sizeReason(st.size));
-      return undefined;
-    }
-    const buf = await fs.readFile(c.abs);
-    const text = decodeText(buf);
-    if (text === undefined) {
-      ctx.onSkip(c.rel, 'binary file');
-      return undefined;
-    }
-    return { path: c.rel, text };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    // Tracked but deleted from the work tree, or removed while we scanned: nothing left to leak.
-    if (code === 'ENOENT') return undefined;
-    ctx.onSkip(c.rel, `unreadable (${code ?? 'error'})`);
+  const r = readTextFile(c.abs, ctx);
+  if (r === undefined) return undefined;
+  if ('skip' in r) {
+    ctx.onSkip(c.rel, r.skip);
     return undefined;
   }
+  return { path: c.rel, text: r.text };
 }
 
 /**
@@ -109,7 +86,12 @@ async function readCandidate(c: Candidate, ctx: SourceContext): Promise<Fragment
  */
 export function fileFragments(paths: string[], cwd: string, ctx: SourceContext): AsyncIterable<Fragment> {
   const list = paths.length > 0 ? paths : ['.'];
-  return mapBounded(candidates(list, path.resolve(cwd), ctx), READ_CONCURRENCY, (c) => readCandidate(c, ctx));
+  return (async function* () {
+    for await (const c of candidates(list, path.resolve(cwd), ctx)) {
+      const fragment = readCandidate(c, ctx);
+      if (fragment !== undefined) yield fragment;
+    }
+  })();
 }
 
 /** For the pre-commit framework, which passes the names of the files being committed, relative to the repo root. */

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { SourceContext } from './context.js';
@@ -27,9 +27,11 @@ function isIgnored(levels: readonly Level[], rel: string, isDir: boolean): boole
   return ignored;
 }
 
-async function readGitignore(dir: string): Promise<Ignore | undefined> {
+function readGitignore(dir: string, entries: readonly Dirent[]): Ignore | undefined {
+  // Most folders have none: looking in the listing avoids a failing read (and its exception) per folder.
+  if (!entries.some((e) => e.name === '.gitignore')) return undefined;
   try {
-    return ignore().add(await fs.readFile(path.join(dir, '.gitignore'), 'utf8'));
+    return ignore().add(readFileSync(path.join(dir, '.gitignore'), 'utf8'));
   } catch {
     return undefined;
   }
@@ -41,12 +43,13 @@ export async function* walkFolder(root: string, ctx: SourceContext, displayPrefi
     const dir = rel === '' ? root : path.join(root, rel);
     let entries;
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      // Synchronous: a listing comes from the kernel's cache in microseconds, less than a promise round trip.
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       ctx.onSkip(displayPrefix + rel || '.', `unreadable folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
       return;
     }
-    const own = await readGitignore(dir);
+    const own = readGitignore(dir, entries);
     const here = own ? [...levels, { base: rel, ig: own }] : levels;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
@@ -55,7 +58,7 @@ export async function* walkFolder(root: string, ctx: SourceContext, displayPrefi
       let isDir = e.isDirectory();
       if (e.isSymbolicLink()) {
         try {
-          isDir = (await fs.stat(path.join(dir, e.name))).isDirectory();
+          isDir = statSync(path.join(dir, e.name)).isDirectory();
         } catch {
           continue; // dangling link: nothing to read
         }

@@ -1,0 +1,80 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
+import type { SourceContext } from './context.js';
+import { sizeReason, tooLarge } from './context.js';
+import { decodeText } from './decode.js';
+
+/**
+ * One file's text for the scanner, read with synchronous calls on one descriptor (open, fstat,
+ * read, close). Measured on ~10,000 files of npm sources: the promise-based lstat/stat/readFile
+ * chain cost more CPU than scanning the text (four thread-pool round trips and a promise per call),
+ * and files come from the page cache almost always, so there is no disk wait to overlap.
+ */
+
+// O_NONBLOCK: opening a FIFO named on the command line must not hang waiting for a writer; it has
+// no effect on regular files. Windows has neither flag (0 there).
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
+
+export type ReadResult = { readonly text: string } | { readonly skip: string } | undefined;
+
+/**
+ * `{text}` for a text file, `{skip: reason}` for one the report should mention as not scanned,
+ * `undefined` for what has nothing to scan (vanished, not a regular file). Never throws.
+ */
+export function readTextFile(abs: string, ctx: SourceContext): ReadResult {
+  let fd: number | undefined;
+  try {
+    fd = openSync(abs, OPEN_FLAGS);
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return { skip: folderReason(abs) };
+    if (!st.isFile()) return undefined;
+    if (tooLarge(st.size, ctx)) return { skip: sizeReason(st.size) };
+    const text = decodeText(readAll(fd, st.size));
+    return text === undefined ? { skip: 'binary file' } : { text };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Tracked but deleted from the work tree, or removed while we scanned: nothing left to leak.
+    // ENXIO: a socket, which cannot be opened and holds no file text.
+    if (code === 'ENOENT' || code === 'ENXIO') return undefined;
+    // Windows refuses to open folders.
+    if ((code === 'EISDIR' || code === 'EPERM') && isFolder(abs)) return { skip: folderReason(abs) };
+    return { skip: `unreadable (${code ?? 'error'})` };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function isFolder(abs: string): boolean {
+  try {
+    return statSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function folderReason(abs: string): string {
+  return lstatSync(abs).isSymbolicLink() ? 'symlink to a folder' : 'folder (submodule or nested repository)';
+}
+
+/**
+ * The file's bytes: `size` of them as fstat said (as readFileSync does), or up to end of file when
+ * fstat says 0 (some special files report no size). A file that shrank meanwhile gives what is left.
+ */
+function readAll(fd: number, size: number): Buffer {
+  if (size > 0) {
+    const buf = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const n = readSync(fd, buf, filled, size - filled, null);
+      if (n === 0) return buf.subarray(0, filled);
+      filled += n;
+    }
+    return buf;
+  }
+  const parts: Buffer[] = [];
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) return Buffer.concat(parts);
+    parts.push(chunk.subarray(0, n));
+  }
+}
