@@ -1,21 +1,39 @@
 import { promises as fs, constants } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { SealguardError, errorMessage } from './errors.js';
+
+/** The part of a temp name before PID: a long file name is shortened so the temp name fits NAME_MAX (255). */
+function tempPrefix(base: string): string {
+  const short = base.length > 180 ? `${base.slice(0, 100)}~${createHash('sha256').update(base).digest('hex').slice(0, 16)}` : base;
+  return `.${short}.sealguard-`;
+}
 
 /** `.NAME.sealguard-PID-RANDOM.tmp`: the writer's pid tells a later run whether the writer is gone. */
 function tempName(base: string): string {
-  return `.${base}.sealguard-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  return `${tempPrefix(base)}${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
+/**
+ * Where the bytes must go: a symlink is followed (the link stays a link, as when sops writes the
+ * file), and whether the target is a regular file or something else (`/dev/stdout`, a FIFO, a
+ * device) that must be written in place rather than replaced by a rename.
+ */
+async function resolveTarget(target: string): Promise<{ file: string; regular: boolean; mode?: number }> {
+  const abs = path.resolve(target);
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    await fs.lstat(abs);
+  } catch {
+    return { file: abs, regular: true };
+  }
+  try {
+    // stat follows /dev/stdout -> /proc/self/fd/1 even when it is a pipe, where realpath fails.
+    const st = await fs.stat(abs);
+    if (!st.isFile()) return { file: abs, regular: false };
+    return { file: await fs.realpath(abs), regular: true, mode: st.mode & 0o7777 };
+  } catch {
+    // A dangling link or an unreadable one: write through it rather than replace the link.
+    return { file: abs, regular: false };
   }
 }
 
@@ -26,7 +44,7 @@ function isAlive(pid: number): boolean {
  */
 export async function removeStaleTemps(target: string): Promise<string[]> {
   const dir = path.dirname(path.resolve(target));
-  const prefix = `.${path.basename(target)}.sealguard-`;
+  const prefix = tempPrefix(path.basename(target));
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -54,17 +72,12 @@ export async function removeStaleTemps(target: string): Promise<string[]> {
  * killed mid-write (SIGKILL) cannot remove its temp file; the next write to the same target does.
  */
 export async function atomicWrite(target: string, data: string | Uint8Array, mode?: number): Promise<void> {
-  const dir = path.dirname(path.resolve(target));
-  const tmp = path.join(dir, tempName(path.basename(target)));
-  await removeStaleTemps(target);
-  let fileMode = mode;
-  if (fileMode === undefined) {
-    try {
-      fileMode = (await fs.stat(target)).mode & 0o7777;
-    } catch {
-      fileMode = 0o644;
-    }
-  }
+  const resolved = await resolveTarget(target);
+  if (!resolved.regular) return writeInPlace(target, resolved.file, data);
+  const dir = path.dirname(resolved.file);
+  const tmp = path.join(dir, tempName(path.basename(resolved.file)));
+  await removeStaleTemps(resolved.file);
+  const fileMode = mode ?? resolved.mode ?? 0o644;
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, fileMode);
@@ -72,10 +85,19 @@ export async function atomicWrite(target: string, data: string | Uint8Array, mod
     await handle.sync();
     await handle.close();
     handle = undefined;
-    await fs.rename(tmp, target);
+    await fs.rename(tmp, resolved.file);
   } catch (e) {
     if (handle) await handle.close().catch(() => undefined);
     await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw new SealguardError('WRITE_FAILED', `cannot write ${target}: ${errorMessage(e)}`, { cause: e });
+  }
+}
+
+/** A device, FIFO or terminal cannot be replaced by a rename (and must not be: think `/dev/null` as root). */
+async function writeInPlace(target: string, file: string, data: string | Uint8Array): Promise<void> {
+  try {
+    await fs.writeFile(file, data);
+  } catch (e) {
     throw new SealguardError('WRITE_FAILED', `cannot write ${target}: ${errorMessage(e)}`, { cause: e });
   }
 }
