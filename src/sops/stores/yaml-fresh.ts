@@ -118,6 +118,11 @@ function inlineOrBlock(s: Scalar, childCol: number): string {
   return ' ' + (renderPlainString(v, 'block') ?? renderSingleQuoted(v) ?? renderDoubleQuoted(v)) + '\n';
 }
 
+/** A scalar after `key:` or `-` (leading space, trailing line break); block scalars put content at `childCol`. */
+export function renderScalarChild(s: Scalar, childCol: number): string {
+  return inlineOrBlock(s, childCol);
+}
+
 /** The text after `key:` for a value whose children go at `childCol` (block layout). */
 export function renderBlockChild(node: TreeNode, childCol: number): string {
   return renderChild(node, childCol);

@@ -1,7 +1,11 @@
-import type { CommentNode, MapNode, ParsedFile, Scalar, ScalarNode, TreeNode } from '../tree.js';
-import { AliasSite, CollectionOrigin, CommentOrigin, EntryOrigin, ScalarOrigin, YamlFileOrigin } from './yaml-origin.js';
+import type { CommentNode, ListNode, MapEntry, MapNode, ParsedFile, Scalar, ScalarNode, TreeNode } from '../tree.js';
+import { AliasSite, CommentOrigin, EntryOrigin, ScalarOrigin, YamlFileOrigin } from './yaml-origin.js';
 import { expandAlias, foldMarker, signature, type Edit } from './yaml-alias.js';
 import { renderMetadataBlock } from './yaml-fresh.js';
+import { locate, type Locations } from './yaml-locate.js';
+import { becameEmpty, replaceValue, reshapeCollection, ShapeChanged, snapshotItems, type Reshape } from './yaml-reshape.js';
+import { parseYaml } from './yaml-parse.js';
+import { sameDocuments } from './yaml-verify.js';
 import {
   readsBackPlainSyntax,
   renderBlock,
@@ -14,18 +18,22 @@ import {
 /**
  * Renders a parsed file back by copying its source and replacing only what the tree changed:
  * scalar values (in the style they were written in) and comment texts, plus the `sops` block.
- * Returns undefined when the tree's shape no longer matches the source (entries added, removed or
- * replaced by collections); the caller then renders the file afresh.
+ * Entries and items added, removed or replaced in block collections are spliced in or cut out as
+ * whole lines (yaml-reshape.ts); such output is read back and must give the same tree.
+ * Returns undefined when the source cannot take the change (flow collections, reordered entries,
+ * a splice that would read back differently); the caller then renders the file afresh.
  */
-
-class ShapeChanged extends Error {}
 
 /** What the collectors share while walking one file. */
 interface Walk {
-  readonly edits: Edit[];
+  edits: Edit[];
   readonly eol: string;
   readonly aliases: ReadonlyMap<TreeNode, AliasSite>;
   nextMarker: number;
+  /** Entry and item positions, read from the source the first time a shape change needs them. */
+  readonly locations: () => Locations;
+  /** Whether a structural edit was made (the output is then checked by reading it back). */
+  structural: boolean;
 }
 
 export function emitSpliced(file: ParsedFile, metadata: Record<string, unknown> | undefined): string | undefined {
@@ -33,33 +41,51 @@ export function emitSpliced(file: ParsedFile, metadata: Record<string, unknown> 
   if (!(origin instanceof YamlFileOrigin)) return undefined;
   if (file.documents.length !== origin.docs.length) return undefined;
   const { source, eol } = origin;
-  const edits: Edit[] = [];
-  const walk: Walk = { edits, eol, aliases: origin.aliases, nextMarker: origin.nextMarker };
+  const perDoc: Edit[][] = origin.docs.map(() => []);
+  let located: Locations | undefined;
+  const locations = (): Locations => {
+    located ??= locate(source, origin.docs.map((d) => d.root));
+    if (located === undefined) throw new ShapeChanged();
+    return located;
+  };
+  const walk: Walk = { edits: [], eol, aliases: origin.aliases, nextMarker: origin.nextMarker, locations, structural: false };
+  let out = '';
   try {
     origin.docs.forEach((doc, i) => {
       if (file.documents[i] !== doc.root) throw new ShapeChanged();
       if (doc.flowRoot && (metadata !== undefined || doc.sopsRange !== undefined)) throw new ShapeChanged();
+      walk.edits = perDoc[i]!;
       collectMap(doc.root, walk);
+    });
+
+    const block = metadata === undefined ? undefined : renderMetadataBlock(metadata, eol);
+    origin.docs.forEach((doc, i) => {
+      const docEdits = perDoc[i]!;
+      if (doc.sopsRange) docEdits.push({ start: doc.sopsRange[0], end: doc.sopsRange[1], text: '' });
+      // Text inserted at the very end of the document goes before the new `sops` block.
+      const inHead = (e: Edit): boolean => e.start < doc.insertAt || (e.start === doc.insertAt && e.end === e.start);
+      let head = apply(source, doc.start, doc.insertAt, docEdits.filter(inHead));
+      const tail = apply(source, doc.insertAt, doc.end, docEdits.filter((e) => !inHead(e)));
+      if (block !== undefined) {
+        if (head === '' || head.endsWith('\n')) head += block;
+        else head += eol + block.slice(0, block.length - eol.length);
+      }
+      out += head + tail;
     });
   } catch (e) {
     if (e instanceof ShapeChanged) return undefined;
     throw e;
   }
-
-  const block = metadata === undefined ? undefined : renderMetadataBlock(metadata, eol);
-  let out = '';
-  for (const doc of origin.docs) {
-    const docEdits = edits.filter((e) => e.start >= doc.start && e.start < doc.end);
-    if (doc.sopsRange) docEdits.push({ start: doc.sopsRange[0], end: doc.sopsRange[1], text: '' });
-    let head = apply(source, doc.start, doc.insertAt, docEdits.filter((e) => e.start < doc.insertAt));
-    const tail = apply(source, doc.insertAt, doc.end, docEdits.filter((e) => e.start >= doc.insertAt));
-    if (block !== undefined) {
-      if (head === '' || head.endsWith('\n')) head += block;
-      else head += eol + block.slice(0, block.length - eol.length);
-    }
-    out += head + tail;
-  }
+  if (walk.structural && !readsBack(out, file)) return undefined;
   return out;
+}
+
+function readsBack(out: string, file: ParsedFile): boolean {
+  try {
+    return sameDocuments(parseYaml(out).file.documents, file.documents);
+  } catch {
+    return false;
+  }
 }
 
 function apply(source: string, start: number, end: number, edits: Edit[]): string {
@@ -67,7 +93,7 @@ function apply(source: string, start: number, end: number, edits: Edit[]): strin
   let out = '';
   let pos = start;
   for (const e of edits) {
-    if (e.start < pos) throw new Error('overlapping YAML edits');
+    if (e.start < pos) throw new ShapeChanged();
     out += source.slice(pos, e.start) + e.text;
     pos = e.end;
   }
@@ -75,21 +101,62 @@ function apply(source: string, start: number, end: number, edits: Edit[]): strin
 }
 
 function snapshot(node: { origin?: unknown }): readonly unknown[] {
-  if (!(node.origin instanceof CollectionOrigin)) throw new ShapeChanged();
-  return node.origin.items;
+  const items = snapshotItems(node);
+  if (items === undefined) throw new ShapeChanged();
+  return items;
+}
+
+function reshaper(walk: Walk): Reshape {
+  walk.structural = true;
+  return {
+    edits: walk.edits,
+    eol: walk.eol,
+    loc: walk.locations(),
+    keep: (item) => {
+      if (item.kind === 'comment') collectComment(item, walk.edits);
+      else if (item.kind === 'entry') throw new Error('unreachable: entries are kept through collectEntry');
+      else collectValue(item, walk);
+    },
+  };
 }
 
 function collectMap(map: MapNode, walk: Walk): void {
   const before = snapshot(map);
-  if (before.length !== map.items.length) throw new ShapeChanged();
-  map.items.forEach((item, i) => {
-    if (item !== before[i]) throw new ShapeChanged();
-    if (item.kind === 'comment') return collectComment(item, walk.edits);
-    const was = item.origin instanceof EntryOrigin ? item.origin.value : undefined;
-    if (item.value === was) return collectValue(item.value, walk);
-    if (was?.kind === 'scalar' && item.value.kind === 'scalar') return collectScalar(was, item.value.scalar, walk);
-    throw new ShapeChanged();
-  });
+  if (before.length !== map.items.length || map.items.some((item, i) => item !== before[i])) {
+    const r = reshaper(walk);
+    return reshapeCollection(map, before, {
+      ...r,
+      keep: (item) => (item.kind === 'entry' ? collectEntry(map, item, walk) : r.keep(item)),
+    });
+  }
+  for (const item of map.items) {
+    if (item.kind === 'comment') collectComment(item, walk.edits);
+    else collectEntry(map, item, walk);
+  }
+}
+
+function collectEntry(map: MapNode, item: MapEntry, walk: Walk): void {
+  const was = item.origin instanceof EntryOrigin ? item.origin.value : undefined;
+  if (item.value === was) {
+    if (!walk.aliases.has(item.value) && mustReplace(item.value, walk)) return replaceValue(map, item, reshaper(walk));
+    return collectValue(item.value, walk);
+  }
+  if (was?.kind === 'scalar' && item.value.kind === 'scalar') return collectScalar(was, item.value.scalar, walk);
+  replaceValue(map, item, reshaper(walk));
+}
+
+/**
+ * A collection kept in place whose text cannot simply be edited line by line: emptied of every
+ * entry (written `{}` / `[]`), or written empty in flow style (`[]`) and now holding items.
+ */
+function mustReplace(node: TreeNode, walk: Walk): boolean {
+  if (node.kind === 'scalar') return false;
+  if (becameEmpty(node)) return true;
+  const before = snapshotItems(node);
+  if (before === undefined || before.some((i) => (i as { kind: string }).kind !== 'comment')) return false;
+  const items = node.items as readonly unknown[];
+  if (before.length === items.length && items.every((x, i) => x === before[i])) return false;
+  return walk.locations().colls.get(node)?.flow === true;
 }
 
 function collectValue(node: TreeNode, walk: Walk): void {
@@ -110,7 +177,13 @@ function collectNode(node: TreeNode, walk: Walk): void {
   if (node.kind === 'map') return collectMap(node, walk);
   if (node.kind === 'scalar') return collectScalar(node, node.scalar, walk);
   const before = snapshot(node);
-  if (before.length !== node.items.length) throw new ShapeChanged();
+  const inPlace =
+    before.length === node.items.length &&
+    node.items.every((item, i) => {
+      const was = before[i] as TreeNode | CommentNode;
+      return item === was ? item.kind === 'comment' || !becameEmpty(item) : was.kind === 'scalar' && item.kind === 'scalar';
+    });
+  if (!inPlace) return reshapeCollection(node as ListNode, before, reshaper(walk));
   node.items.forEach((item, i) => {
     const was = before[i] as TreeNode | CommentNode;
     if (item === was) {

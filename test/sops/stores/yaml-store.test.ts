@@ -170,10 +170,10 @@ describe('emit', () => {
     expect(yamlStore.emit(file)).toBe('# top\nkey:   "new \\"value\\""   # why\nother: [a, b]\n');
   });
 
-  test('a new key falls back to sops layout, keeping every value and comment', () => {
+  test('a new key is added on its own line, keeping every other line as written', () => {
     const { file } = yamlStore.parse('# top\na:\n  b: 1\n');
     file.documents[0]!.items.push({ kind: 'entry', key: 'c', value: { kind: 'scalar', scalar: { type: 'str', value: 'x' } } });
-    expect(yamlStore.emit(file)).toBe('# top\na:\n    b: 1\nc: x\n');
+    expect(yamlStore.emit(file)).toBe('# top\na:\n  b: 1\nc: x\n');
   });
 
   test('a tree built in code is written the way sops writes it', () => {
