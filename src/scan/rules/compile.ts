@@ -147,7 +147,7 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
     // Compiled on first use: most rules never run in a pre-commit scan, and RE2 compiles are not free.
     get regex(): Re2 {
       if (regex) return regex;
-      const r = compileRe2(spec.regex, 'gd');
+      const r = compileRe2(relaxLargeRepeats(spec.regex), 'gd');
       if (!r.ok) throw rulesInvalid([`${prefix}regex is not valid RE2 syntax: ${r.error}`]);
       return (regex = r.regex);
     },
@@ -160,6 +160,53 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
     generic: spec.tags.includes('generic') || spec.id === 'generic' || spec.id.startsWith('generic-'),
     keywords: spec.keywords.map((k) => k.toLowerCase()),
   };
+}
+
+/** Upper bounds from here on are dropped by relaxLargeRepeats. */
+const LARGE_REPEAT = 500;
+
+/**
+ * `x{m,n}` with a large `n` becomes `x{m,}`. RE2 unrolls a counted repetition into n copies; on text
+ * full of near-matches its DFA runs out of memory and the NFA fallback then tracks up to n threads
+ * per byte: linear, but with a constant of ~10 ms per KB (a 1 MB line of `"service_account"`
+ * near-matches took 20 s under the GCP key rule). An unbounded repetition is one loop. What is lost
+ * is only the cap on a secret's length, which for these limits (hundreds of characters) never
+ * decides whether a real secret is found.
+ */
+export function relaxLargeRepeats(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      out += c + (pattern[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      // A ']' first in a class (after an optional '^') is a literal, not the end.
+      if (pattern[i + 1] === '^') out += pattern[++i];
+      if (pattern[i + 1] === ']') out += pattern[++i];
+      continue;
+    }
+    if (c === '{') {
+      const m = /^\{(\d+),(\d+)\}/.exec(pattern.slice(i, i + 16));
+      if (m && Number(m[2]) >= LARGE_REPEAT && Number(m[1]) <= Number(m[2])) {
+        out += `{${m[1]},}`;
+        i += m[0].length - 1;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
 }
 
 function compileAllow(allow: GlobalAllow | undefined, source: string, problems: string[]): CompiledAllow {

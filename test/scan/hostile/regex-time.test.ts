@@ -1,0 +1,137 @@
+import { describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { detect } from '../../../src/scan/engine/index.js';
+import { compileRules, loadBuiltinRules, loadScanConfig, type CompiledRules } from '../../../src/scan/rules/index.js';
+import { relaxLargeRepeats } from '../../../src/scan/rules/compile.js';
+import type { RuleSpec } from '../../../src/scan/types.js';
+import { SealguardError } from '../../../src/shared/errors.js';
+import { tempDirs } from '../../helpers/git-repo.js';
+import { LINE_BYTES, worstLine } from './worst-line.js';
+
+/**
+ * Per-rule worst cases. The engine's own 1 MB hostile line (test/scan/engine/hostile.test.ts) mixes
+ * every rule's keywords into one line; here each rule gets a line made for it alone, and its time is
+ * compared with the time of the keyword pass over the same line, so a rule that is merely slow on a
+ * slow machine passes and one that grows faster than the input fails.
+ */
+
+/** A rule may cost this many keyword passes over the same line. Linear engines stay far below it. */
+const MAX_MULTIPLE = 150;
+/** Below this a measurement is noise (timer resolution, a GC pause), whatever the multiple says. */
+const FLOOR_MS = 60;
+
+function timed(fn: () => unknown): number {
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+/** Every match of the raw regex over the whole line, as a multi-line rule would run it. */
+function runRegex(compiled: CompiledRules, buf: Buffer): number {
+  const re = compiled.rules[0].regex;
+  re.lastIndex = 0;
+  let n = 0;
+  for (let m = re.exec(buf); m !== null; m = re.exec(buf)) {
+    n++;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  re.lastIndex = 0;
+  return n;
+}
+
+describe('no shipped rule can be made to run in more than linear time', () => {
+  const specs = loadBuiltinRules();
+  const everyKeyword = compileRules(specs).keywords;
+
+  test('each rule on 1 MB of its own near-matches costs at most a fixed multiple of a keyword pass', () => {
+    const slow: string[] = [];
+    let worst = { id: '', multiple: 0 };
+    for (const spec of specs) {
+      const line = worstLine(spec);
+      const buf = Buffer.from(line, 'utf8');
+      const one = compileRules([spec]);
+      // The baseline: the Aho–Corasick keyword pass every fragment gets, plus indexOf per keyword.
+      const baseline = Math.min(
+        ...[0, 1].map(() =>
+          timed(() => {
+            everyKeyword.positions(line);
+            for (const k of spec.keywords) line.indexOf(k, line.length >> 1);
+          }),
+        ),
+      );
+      const cost = timed(() => runRegex(one, buf)) + timed(() => detect(one, { path: 'hostile.txt', text: line }));
+      const multiple = cost / baseline;
+      if (multiple > worst.multiple) worst = { id: spec.id, multiple };
+      if (cost > FLOOR_MS && multiple > MAX_MULTIPLE) {
+        slow.push(`${spec.id}: ${cost.toFixed(0)} ms = ${multiple.toFixed(0)}× the keyword pass (${baseline.toFixed(1)} ms)`);
+      }
+    }
+    console.log(`regex-time: ${specs.length} rules, worst ${worst.id} at ${worst.multiple.toFixed(1)}× the keyword pass`);
+    expect(slow).toEqual([]);
+  });
+
+  test('doubling a hostile line at most about doubles the time of the slowest rules', () => {
+    // Pick the rules whose near-match lines produce the most regex work, then compare 512 KB with 1 MB.
+    const heavy = ['aws-session-token', 'openai-api-key', 'generic-password', 'private-key']
+      .map((id) => specs.find((s) => s.id === id || s.id.startsWith(id)))
+      .filter((s): s is RuleSpec => s !== undefined);
+    expect(heavy.length).toBeGreaterThanOrEqual(3);
+    for (const spec of heavy) {
+      const one = compileRules([spec]);
+      const cost = (bytes: number): number => {
+        const line = worstLine(spec, bytes);
+        return Math.min(
+          ...[0, 1].map(() => timed(() => runRegex(one, Buffer.from(line))) + timed(() => detect(one, { path: 'h.txt', text: line }))),
+        );
+      };
+      const half = cost(LINE_BYTES / 2);
+      const full = cost(LINE_BYTES);
+      // Linear is 2×; quadratic would be 4×. The constant covers timer noise on tiny times.
+      expect(full, spec.id).toBeLessThan(half * 3 + 20);
+    }
+  });
+});
+
+describe('user rules RE2 cannot run are refused at load, naming the rule and the file', () => {
+  const temp = tempDirs('sealguard-userrules-');
+  const cases: Array<[string, string]> = [
+    ['look-ahead', 'token=(?=[a-z]{8})([a-z0-9]{8,})'],
+    ['negative look-behind', '(?<!x)secret=([a-z0-9]{8,})'],
+    ['backreference', '(["\'])([a-z0-9]{8,})\\1'],
+    ['possessive quantifier', 'key=(a++b)'],
+    ['atomic group', 'key=(?>a+)b'],
+  ];
+  for (const [what, regex] of cases) {
+    test(`a rule using a ${what} is a one-line config error naming the rule and .sealguard.yaml`, () => {
+      const dir = temp.dir('sealguard-cfg-');
+      fs.writeFileSync(
+        path.join(dir, '.sealguard.yaml'),
+        `rules:\n  - id: my-evil-rule\n    description: catastrophic\n    regex: '${regex.replace(/'/g, "''")}'\n    keywords: [x]\n`,
+      );
+      let err: unknown;
+      try {
+        compileRules(loadBuiltinRules(), loadScanConfig(dir));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(SealguardError);
+      const e = err as SealguardError;
+      expect(e.exitCode).toBe(2);
+      expect(e.message).not.toContain('\n');
+      const lines = [e.message, ...(e.details ?? [])];
+      const named = lines.find((l) => l.includes('.sealguard.yaml') && l.includes('my-evil-rule'));
+      expect(named, lines.join(' | ')).toBeDefined();
+      expect(named).toMatch(/regex/i);
+      expect(named).not.toContain('\n');
+    });
+  }
+});
+
+describe('large counted repetitions are compiled as loops', () => {
+  test('x{m,n} with n of 500 or more loses its cap; small caps, classes and escapes are kept', () => {
+    expect(relaxLargeRepeats('[\\s\\S]{0,1000}?"k"[A-Za-z]{32,1000}={0,2}')).toBe('[\\s\\S]{0,}?"k"[A-Za-z]{32,}={0,2}');
+    expect(relaxLargeRepeats('a{5,499}b{3}')).toBe('a{5,499}b{3}');
+    expect(relaxLargeRepeats('[{0,1000}]\\{0,1000}')).toBe('[{0,1000}]\\{0,1000}');
+  });
+});
