@@ -7,6 +7,19 @@ const SNIFF_BYTES = 8192;
 const utf16le = new TextDecoder('utf-16le');
 
 export function decodeText(buf: Buffer): string | undefined {
+  const text = decodeBytes(buf);
+  return text === undefined ? undefined : loneCrToLf(text);
+}
+
+/**
+ * A CR not followed by LF ends a line too (classic Mac files, and what editors show), but the
+ * engine numbers lines by LF. Replacing it with LF keeps every offset, so columns stay exact.
+ */
+function loneCrToLf(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
+
+function decodeBytes(buf: Buffer): string | undefined {
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.toString('utf8', 3);
   if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return utf16le.decode(buf.subarray(2));
   if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
