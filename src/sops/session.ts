@@ -67,7 +67,9 @@ export async function openSession(text: string, file: string, opts: OpenOptions 
     throw new SealguardError('NOT_ENCRYPTED', `${file} has no sops metadata: it is not encrypted`, { exitCode: ExitCode.notEncrypted });
   }
   const metadata = metadataFromObject(parsed.metadata);
-  const dataKey = Buffer.from(await unwrapDataKey(metadata, opts.env ?? process.env));
+  // A view, not a copy: zeroing dataKey then clears the bytes unwrapDataKey returned, not only a copy of them.
+  const raw = await unwrapDataKey(metadata, opts.env ?? process.env);
+  const dataKey = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   let stash: IvStash;
   let warnings: readonly string[];
   try {

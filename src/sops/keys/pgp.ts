@@ -121,7 +121,12 @@ export async function unwrapPgp(
   opts: PgpUnwrapOptions = {},
 ): Promise<Uint8Array> {
   const viaGpg = await gpgDecrypt(stored.enc, env, opts.timeoutMs);
-  if (viaGpg.ok) return new Uint8Array(viaGpg.stdout);
+  if (viaGpg.ok) {
+    // Copy out of gpg's output buffer, then zero it: only the returned key is left for the caller to clear.
+    const key = new Uint8Array(viaGpg.stdout);
+    viaGpg.stdout.fill(0);
+    return key;
+  }
   const viaFile = await decryptWithKeyFile(stored.enc, env);
   if ('data' in viaFile) return viaFile.data;
   throw new SealguardError('PGP_DECRYPT_FAILED', `${viaGpg.reason}; ${viaFile.reason}`);

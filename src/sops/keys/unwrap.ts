@@ -93,6 +93,7 @@ async function openGroup(keys: readonly StoredKey[], length: number, what: strin
     try {
       const secret = await unwrap(key);
       if (secret.length !== length) {
+        secret.fill(0);
         tried.push(`${describeStoredKey(key)}: opened, but holds ${secret.length} bytes instead of a ${length}-byte ${what}`);
         continue;
       }
