@@ -16,7 +16,7 @@ import type { Io } from '../io.js';
  * Each worker holds its own compiled rules and tokenizer (about 90 MB): on a many-core CI runner the
  * default stays at a few threads, where git's own output rate is the limit anyway.
  */
-const DEFAULT_MAX_THREADS = 4;
+export const DEFAULT_MAX_THREADS = 4;
 
 /** The flags of `scan` that select commits instead of files. */
 export interface HistoryFlags {

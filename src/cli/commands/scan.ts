@@ -12,7 +12,9 @@ import { withoutAllowlisted } from '../../scan/rules/finding-allowlist.js';
 import { loadBaseline } from '../../scan/baseline.js';
 import { SopsPolicy } from '../../scan/sops-policy.js';
 import { useColor, type Io } from '../io.js';
-import { historyFindings, isHistoryScan, type HistoryFlags } from './scan-history.js';
+import { historyFindings, isHistoryScan, DEFAULT_MAX_THREADS, type HistoryFlags } from './scan-history.js';
+import { scanFiles } from '../../scan/parallel/file-scan.js';
+import { availableParallelism } from 'node:os';
 
 export interface ScanCommandOptions extends HistoryFlags {
   paths: string[];
@@ -67,7 +69,19 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
   } else {
     // Files a .sops.yaml creation rule says must be encrypted; stdin has no real path to check.
     const sops = opts.stdin ? undefined : SopsPolicy.forRoot(root);
-    for await (const fragment of chooseSource(opts, root, io, ctx)) {
+    if (!opts.staged && !opts.stdin) {
+      // Files and folders: a large tree is shared between the main thread and worker threads.
+      const files = await scanFiles(opts.paths, io.cwd, {
+        setup: { specs, config, detect: { maxDecodeDepth: opts.maxDecodeDepth } },
+        rules,
+        threads: opts.threads ?? Math.min(availableParallelism(), DEFAULT_MAX_THREADS),
+        maxTargetBytes: ctx.maxTargetBytes,
+        onSkip: (p, reason) => ctx.onSkip(p, reason),
+        ...(sops ? { extra: { wants: (p: string) => sops.ruleFor(p) !== undefined, check: (p: string, text: string) => sops.check(p, text) } } : {}),
+      });
+      for (const f of files) found.push(f);
+    }
+    for await (const fragment of opts.staged || opts.stdin ? chooseSource(opts, root, io, ctx) : []) {
       for (const f of detect(rules, fragment, { maxDecodeDepth: opts.maxDecodeDepth })) found.push(f);
       const plain = sops && (opts.staged ? await sops.checkStaged(root, fragment.path) : sops.check(fragment.path, fragment.text));
       if (plain) found.push(plain);

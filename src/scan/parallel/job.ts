@@ -3,6 +3,7 @@ import type { ScanConfig } from '../rules/config.js';
 import { compileRules } from '../rules/compile.js';
 import { detect, type DetectOptions } from '../engine/detect.js';
 import { logFragments } from '../sources/history-log.js';
+import { readCandidate, type FileCandidate } from '../sources/files.js';
 import { withCommitFingerprint } from '../sources/history.js';
 import type { Finding, RuleSpec } from '../types.js';
 
@@ -27,6 +28,14 @@ export interface LogJob {
   readonly maxTargetBytes: number;
 }
 
+/** A few files of a folder scan, read and scanned by whichever thread takes the job. */
+export interface FilesJob {
+  readonly files: readonly FileCandidate[];
+  readonly maxTargetBytes: number;
+}
+
+export type ScanJob = LogJob | FilesJob;
+
 export interface Skip {
   readonly path: string;
   readonly reason: string;
@@ -47,4 +56,32 @@ export function runLogJob(rules: CompiledRules, job: LogJob, options: DetectOpti
     for (const f of detect(rules, fragment, options)) findings.push(withCommitFingerprint(f));
   }
   return { findings, skips };
+}
+
+/**
+ * Read and scan some files, in order. `after` (main thread only: it may need state a worker lacks)
+ * adds findings of its own for a file's text, after the engine's.
+ */
+export function runFilesJob(
+  rules: CompiledRules,
+  job: FilesJob,
+  options: DetectOptions = {},
+  after?: (path: string, text: string) => Finding | undefined,
+): JobResult {
+  const findings: Finding[] = [];
+  const skips: Skip[] = [];
+  const ctx = { maxTargetBytes: job.maxTargetBytes, onSkip: (path: string, reason: string) => skips.push({ path, reason }) };
+  for (const c of job.files) {
+    const fragment = readCandidate(c, ctx);
+    if (fragment === undefined) continue;
+    for (const f of detect(rules, fragment, options)) findings.push(f);
+    const extra = after?.(fragment.path, fragment.text);
+    if (extra) findings.push(extra);
+  }
+  return { findings, skips };
+}
+
+/** A job for whichever kind it is. */
+export function runJob(rules: CompiledRules, job: ScanJob, options: DetectOptions = {}): JobResult {
+  return 'files' in job ? runFilesJob(rules, job, options) : runLogJob(rules, job, options);
 }

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { SealguardError, ExitCode } from '../../shared/errors.js';
 import type { Finding } from '../types.js';
-import type { EngineSetup, JobResult, LogJob } from './job.js';
+import type { EngineSetup, JobResult, ScanJob } from './job.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 import { fromWire } from './wire.js';
 
@@ -24,7 +24,7 @@ const AHEAD = 2;
  */
 export class WorkerPool {
   readonly #slots: Slot[] = [];
-  readonly #queue: { id: number; job: LogJob; p: Pending }[] = [];
+  readonly #queue: { id: number; job: ScanJob; p: Pending }[] = [];
   #nextId = 0;
   #failure: unknown;
 
@@ -50,7 +50,7 @@ export class WorkerPool {
     return this.#queue.length === 0 && this.#slots.some((s) => s.pending.size < AHEAD);
   }
 
-  run(job: LogJob): Promise<JobResult> {
+  run(job: ScanJob): Promise<JobResult> {
     return new Promise((resolve, reject) => {
       if (this.#failure !== undefined) return reject(this.#failure);
       this.#queue.push({ id: this.#nextId++, job, p: { resolve, reject } });

@@ -1,10 +1,10 @@
-import type { LogJob, Skip } from './job.js';
+import type { ScanJob, Skip } from './job.js';
 import type { WireFinding } from './wire.js';
 
 /** Messages between the pool and its workers. */
 export interface WorkerRequest {
   readonly id: number;
-  readonly job: LogJob;
+  readonly job: ScanJob;
 }
 
 export type WorkerReply =

@@ -1,11 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildEngine, runLogJob, type EngineSetup, type LogJob } from './job.js';
+import { buildEngine, runJob, type EngineSetup, type ScanJob } from './job.js';
 import { toWire } from './wire.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 
 /**
  * Worker entry (dist/scan-worker.js): builds the engine once from the main thread's rules, then
- * scans log pieces until the pool closes its port.
+ * scans log pieces or batches of files until the pool closes its port.
  */
 const port = parentPort;
 if (port === null) throw new Error('scan-worker must run as a worker thread');
@@ -15,7 +15,7 @@ const rules = buildEngine(setup);
 port.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    const { findings, skips } = runLogJob(rules, req.job satisfies LogJob, setup.detect);
+    const { findings, skips } = runJob(rules, req.job satisfies ScanJob, setup.detect);
     reply = { id: req.id, ok: true, findings: findings.map(toWire), skips };
   } catch (e) {
     // Only the kind of failure crosses back: a message could quote the text being scanned.

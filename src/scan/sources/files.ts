@@ -9,7 +9,7 @@ import { readTextFile } from './read-file.js';
 import { hasBinaryExtension } from './binary-extensions.js';
 import { walkFolder } from './walk.js';
 
-interface Candidate {
+export interface FileCandidate {
   readonly abs: string;
   /** Fragment path: relative to the scan's cwd, '/' separated. */
   readonly rel: string;
@@ -27,7 +27,7 @@ function displayPath(cwd: string, abs: string): string {
  * Files of a folder: in a git work tree, exactly what git would consider (tracked plus untracked
  * not ignored, as `git ls-files` reports them); elsewhere a walk honouring .gitignore files.
  */
-async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): AsyncGenerator<Candidate, void, undefined> {
+async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): AsyncGenerator<FileCandidate, void, undefined> {
   if (await isInsideWorkTree(absDir)) {
     // git lists tracked files, then untracked ones; one sorted list keeps reports stable.
     const listed = [...new Set(await runGit(absDir, gitCalls.lsFiles([])))].sort(byCodeUnit);
@@ -46,7 +46,8 @@ async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): As
   }
 }
 
-async function* candidates(paths: readonly string[], cwd: string, ctx: SourceContext): AsyncGenerator<Candidate, void, undefined> {
+/** The files a scan of `paths` reads, in report order (folders expanded as described at fileFragments). */
+export async function* fileCandidates(paths: readonly string[], cwd: string, ctx: SourceContext): AsyncGenerator<FileCandidate, void, undefined> {
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     let st;
@@ -66,7 +67,7 @@ async function* candidates(paths: readonly string[], cwd: string, ctx: SourceCon
 }
 
 /** Read one file into a fragment, or tell ctx why not. Never throws. */
-function readCandidate(c: Candidate, ctx: SourceContext): Fragment | undefined {
+export function readCandidate(c: FileCandidate, ctx: SourceContext): Fragment | undefined {
   if (hasBinaryExtension(c.rel)) {
     ctx.onSkip(c.rel, 'binary file');
     return undefined;
@@ -87,7 +88,7 @@ function readCandidate(c: Candidate, ctx: SourceContext): Fragment | undefined {
 export function fileFragments(paths: string[], cwd: string, ctx: SourceContext): AsyncIterable<Fragment> {
   const list = paths.length > 0 ? paths : ['.'];
   return (async function* () {
-    for await (const c of candidates(list, path.resolve(cwd), ctx)) {
+    for await (const c of fileCandidates(list, path.resolve(cwd), ctx)) {
       const fragment = readCandidate(c, ctx);
       if (fragment !== undefined) yield fragment;
     }
