@@ -13,6 +13,11 @@ export interface Fragment {
   /** 1-based line number in the original file of each line of `text`; absent = identity. */
   readonly lines?: readonly number[];
   readonly commit?: CommitInfo;
+  /**
+   * `text` as UTF-8, when the source read exactly these bytes (a valid UTF-8 file): the engine then
+   * skips encoding the text again. Must equal Buffer.from(text, 'utf8') byte for byte.
+   */
+  readonly utf8?: Buffer;
 }
 
 export interface CommitInfo {

@@ -190,7 +190,7 @@ class FragmentScan implements DecodeContext {
 
   /** Run one rule; with keyword hits, only on the windows around them. */
   run(rule: CompiledRule, order: number, hits?: readonly number[][]): void {
-    const utf8 = (this.#utf8 ??= new Utf8Text(this.#fragment.text));
+    const utf8 = (this.#utf8 ??= new Utf8Text(this.#fragment.text, this.#fragment.utf8));
     const lines = (this.#lines ??= new LineIndex(this.#fragment.text));
     const windows = hits ? windowsAround(this.#fragment.text, lines, hits, rule.multiline) : undefined;
     if (windows === undefined) {

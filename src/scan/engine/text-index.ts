@@ -53,9 +53,10 @@ export class Utf8Text {
   #lastByte = 0;
   #lastChar = 0;
 
-  constructor(text: string) {
+  /** `bytes`, when given, must be the text's UTF-8 encoding (a file's own bytes). */
+  constructor(text: string, bytes?: Buffer) {
     this.#text = text;
-    this.buffer = Buffer.from(text, 'utf8');
+    this.buffer = bytes ?? Buffer.from(text, 'utf8');
     // Any non-ASCII character takes more UTF-8 bytes than UTF-16 units, so equal lengths mean ASCII.
     this.#ascii = this.buffer.length === text.length;
   }

@@ -72,7 +72,7 @@ export function runFilesJob(
   const skips: Skip[] = [];
   const ctx = { maxTargetBytes: job.maxTargetBytes, onSkip: (path: string, reason: string) => skips.push({ path, reason }) };
   for (const c of job.files) {
-    const fragment = readCandidate(c, ctx);
+    const fragment = readCandidate(c, ctx, true);
     if (fragment === undefined) continue;
     for (const f of detect(rules, fragment, options)) findings.push(f);
     const extra = after?.(fragment.path, fragment.text);

@@ -3,6 +3,8 @@
  * first 8 KB, as git decides; UTF-16 text (which is full of NULs) is recognised by its BOM first.
  */
 
+import { isUtf8 } from 'node:buffer';
+
 const SNIFF_BYTES = 8192;
 const utf16le = new TextDecoder('utf-16le');
 
@@ -30,4 +32,17 @@ function decodeBytes(buf: Buffer): string | undefined {
   }
   if (buf.subarray(0, SNIFF_BYTES).includes(0)) return undefined;
   return buf.toString('utf8');
+}
+
+/**
+ * Like decodeText, with the bytes the text encodes to when they are the file's own (valid UTF-8,
+ * BOM dropped), so the engine need not encode the text again. Invalid UTF-8 decodes with
+ * replacement characters, whose encoding differs from the file's bytes, and UTF-16 is not UTF-8
+ * (its BOM bytes never are): then no bytes.
+ */
+export function decodeTextWithBytes(buf: Buffer): { text: string; utf8?: Buffer } | undefined {
+  const text = decodeText(buf);
+  if (text === undefined) return undefined;
+  const body = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+  return isUtf8(body) ? { text, utf8: body } : { text };
 }

@@ -66,8 +66,11 @@ export async function* fileCandidates(paths: readonly string[], cwd: string, ctx
   }
 }
 
-/** Read one file into a fragment, or tell ctx why not. Never throws. */
-export function readCandidate(c: FileCandidate, ctx: SourceContext): Fragment | undefined {
+/**
+ * Read one file into a fragment, or tell ctx why not. Never throws. `withBytes`: keep the file's
+ * bytes in the fragment for the engine (only where the fragment goes straight to detect()).
+ */
+export function readCandidate(c: FileCandidate, ctx: SourceContext, withBytes = false): Fragment | undefined {
   if (hasBinaryExtension(c.rel)) {
     ctx.onSkip(c.rel, 'binary file');
     return undefined;
@@ -78,7 +81,7 @@ export function readCandidate(c: FileCandidate, ctx: SourceContext): Fragment | 
     ctx.onSkip(c.rel, r.skip);
     return undefined;
   }
-  return { path: c.rel, text: r.text };
+  return withBytes && r.utf8 ? { path: c.rel, text: r.text, utf8: r.utf8 } : { path: c.rel, text: r.text };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { SourceContext } from './context.js';
 import { sizeReason, tooLarge } from './context.js';
-import { decodeText } from './decode.js';
+import { decodeTextWithBytes } from './decode.js';
 
 /**
  * One file's text for the scanner, read with synchronous calls on one descriptor (open, fstat,
@@ -14,7 +14,7 @@ import { decodeText } from './decode.js';
 // no effect on regular files. Windows has neither flag (0 there).
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
-export type ReadResult = { readonly text: string } | { readonly skip: string } | undefined;
+export type ReadResult = { readonly text: string; readonly utf8?: Buffer } | { readonly skip: string } | undefined;
 
 /**
  * `{text}` for a text file, `{skip: reason}` for one the report should mention as not scanned,
@@ -28,8 +28,7 @@ export function readTextFile(abs: string, ctx: SourceContext): ReadResult {
     if (st.isDirectory()) return { skip: folderReason(abs) };
     if (!st.isFile()) return undefined;
     if (tooLarge(st.size, ctx)) return { skip: sizeReason(st.size) };
-    const text = decodeText(readAll(fd, st.size));
-    return text === undefined ? { skip: 'binary file' } : { text };
+    return decodeTextWithBytes(readAll(fd, st.size)) ?? { skip: 'binary file' };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // Tracked but deleted from the work tree, or removed while we scanned: nothing left to leak.

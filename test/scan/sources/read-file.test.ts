@@ -17,13 +17,23 @@ describe('readTextFile (one descriptor, synchronous reads)', () => {
     const dir = tempDir();
     const text = 'héllo wörld\n'.repeat(5000);
     fs.writeFileSync(path.join(dir, 'a.txt'), text);
-    expect(readTextFile(path.join(dir, 'a.txt'), ctx)).toEqual({ text });
+    expect(readTextFile(path.join(dir, 'a.txt'), ctx)).toEqual({ text, utf8: Buffer.from(text, 'utf8') });
+  });
+
+  test("a UTF-8 file with a BOM gives the text and bytes after the BOM; invalid UTF-8 and UTF-16 give no bytes (the engine encodes the text itself)", () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'bom.txt'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('key = 1\n')]));
+    expect(readTextFile(path.join(dir, 'bom.txt'), ctx)).toEqual({ text: 'key = 1\n', utf8: Buffer.from('key = 1\n') });
+    fs.writeFileSync(path.join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+    expect(readTextFile(path.join(dir, 'latin1.txt'), ctx)).toEqual({ text: 'caf\ufffd\n' });
+    fs.writeFileSync(path.join(dir, 'utf16.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('hi\n', 'utf16le')]));
+    expect(readTextFile(path.join(dir, 'utf16.txt'), ctx)).toEqual({ text: 'hi\n' });
   });
 
   test('an empty file is scanned as empty text', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'empty'), '');
-    expect(readTextFile(path.join(dir, 'empty'), ctx)).toEqual({ text: '' });
+    expect(readTextFile(path.join(dir, 'empty'), ctx)).toEqual({ text: '', utf8: Buffer.alloc(0) });
   });
 
   test('a file with a NUL byte early on is skipped as binary', () => {
