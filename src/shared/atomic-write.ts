@@ -37,6 +37,17 @@ async function resolveTarget(target: string): Promise<{ file: string; regular: b
   }
 }
 
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Remove temp files a killed writer left beside `target` (SIGKILL or power loss skip every cleanup;
  * after `decrypt -i` such a file holds plaintext). Only files whose writer pid is no longer running
