@@ -159,6 +159,13 @@ describe('sops commands never print a decrypted value where they should not', ()
     clean('decrypt extract through a value', p.run(['decrypt', '--extract', '["db"]["password"]["x"]', 's.yaml']));
     p.w('mac.yaml', p.read('s.yaml').replace(/lastmodified: "(\d)/, (_m, d: string) => `lastmodified: "${d === '1' ? '2' : '1'}`));
     clean('decrypt MAC mismatch', p.run(['decrypt', 'mac.yaml']));
+    clean('decrypt a plaintext file', p.run(['decrypt', 'plain.yaml']));
+    p.w('broken.yaml', `${p.read('s.yaml')}\nx: [${PLAIN}\n`);
+    clean('decrypt malformed YAML', p.run(['decrypt', 'broken.yaml']));
+    p.w('broken.json', `{"a": "${PLAIN}", `);
+    clean('decrypt malformed JSON', p.run(['decrypt', 'broken.json']));
+    clean('filestatus malformed', p.run(['filestatus', 'broken.json']));
+    clean('decrypt as the wrong input type', p.run(['decrypt', '--input-type', 'json', 'plain.yaml']));
   });
 
   it('edit: the editor writes invalid content holding a value, or the editor fails', async () => {
