@@ -161,12 +161,12 @@ export function reshapeCollection(coll: MapNode | ListNode, before: readonly unk
 
   let anchor: number | undefined;
   let pending = '';
-  for (const item of items) {
-    if (!index.has(item)) {
-      if (anchor === undefined) pending += render(item);
-      else insert(r, anchor, render(item));
-      continue;
-    }
+  const add = (text: string): void => {
+    if (anchor === undefined) pending += text;
+    else insert(r, anchor, text);
+  };
+  items.forEach((item, k) => {
+    if (!index.has(item)) return add(render(item));
     if (item.kind === 'comment') {
       const o = commentOrigin(item);
       const cut = cuts.find(([s, e]) => o.start >= s && o.start < e);
@@ -175,15 +175,24 @@ export function reshapeCollection(coll: MapNode | ListNode, before: readonly unk
         if (pending) throw new ShapeChanged();
         insert(r, cut[0], renderCommentLine(item.text, col));
         anchor = cut[0];
-        continue;
+        return;
+      }
+      const ownLine = blankBefore(src, o.start);
+      const owner = ownLine ? undefined : before.slice(index.get(item)! + 1).find(isValue);
+      // A comment at the end of an entry's line belongs to that entry; when something now comes
+      // between them, it moves to a line of its own.
+      if (!ownLine && items[k + 1] !== owner) {
+        cuts.push([wsBack(src, o.start, 0), o.end]);
+        return add(renderCommentLine(item.text, col));
       }
       if (pending) {
-        insert(r, lineStart(src, o.start), pending);
+        if (ownLine) insert(r, lineStart(src, o.start), pending);
+        else insertBefore(r, at(owner).start, pending, col);
         pending = '';
       }
       r.keep(item);
       anchor = blankBefore(src, o.start) ? lineEndIncl(src, o.end) : lineStart(src, o.start);
-      continue;
+      return;
     }
     const l = at(item);
     if (pending) {
@@ -197,12 +206,17 @@ export function reshapeCollection(coll: MapNode | ListNode, before: readonly unk
       cuts.push(span);
       insert(r, span[0], render(item));
       anchor = span[1];
-      continue;
+      return;
     }
     r.keep(item);
     anchor = extentEnd(src, item, l);
+  });
+  if (pending) {
+    // Nothing kept to place the new items by: they take the place of the first removed one.
+    const first = cuts.filter(([s]) => blankBefore(src, s)).sort((a, b) => a[0] - b[0])[0];
+    if (first === undefined) throw new ShapeChanged();
+    insert(r, first[0], pending);
   }
-  if (pending) throw new ShapeChanged();
 
   cuts.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   let end = -1;
