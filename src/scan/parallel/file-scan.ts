@@ -34,6 +34,11 @@ export interface FileScanOptions {
 const PARALLEL_AFTER_BYTES = 8 * 1024 * 1024;
 /** Files per job: one message each way per batch, small enough that both threads stay busy to the end. */
 const BATCH_FILES = 24;
+/**
+ * Batches a worker may hold: the main thread hands out work only between its own batches, so a
+ * worker keeps a few queued rather than idle while a batch of large files is scanned here.
+ */
+const WORKER_AHEAD = 4;
 /** Finished batches kept while an earlier batch is still in a worker. */
 const MAX_WAITING = 256;
 
@@ -67,7 +72,7 @@ export async function scanFiles(paths: readonly string[], cwd: string, opts: Fil
     });
 
   const flush = async (files: FileCandidate[]): Promise<void> => {
-    if (pool === undefined && workers > 0 && scannedHere > threshold) pool = new WorkerPool(workers, workerFile, opts.setup);
+    if (pool === undefined && workers > 0 && scannedHere > threshold) pool = new WorkerPool(workers, workerFile, opts.setup, { ahead: WORKER_AHEAD });
     if (pool?.hasRoom && !(extra && files.some((c) => extra.wants(c.rel)))) {
       const pending = pool.run({ files, maxTargetBytes });
       // Observed in order by collectOldest; this keeps a rejection from being reported as unhandled meanwhile.

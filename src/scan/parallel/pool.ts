@@ -18,6 +18,11 @@ interface Slot {
 /** Jobs sent ahead to one worker, so it never waits for the next while a reply is in flight. */
 const AHEAD = 2;
 
+export interface PoolOptions {
+  /** Jobs each worker may hold at once (default 2): more when the main thread answers late. */
+  readonly ahead?: number;
+}
+
 /**
  * Worker threads running the scan engine. `run` resolves with a job's findings; jobs go to the
  * least busy worker, and a job waits in the queue while every worker already has AHEAD jobs.
@@ -27,8 +32,10 @@ export class WorkerPool {
   readonly #queue: { id: number; job: ScanJob; p: Pending }[] = [];
   #nextId = 0;
   #failure: unknown;
+  readonly #ahead: number;
 
-  constructor(size: number, workerFile: string, setup: EngineSetup) {
+  constructor(size: number, workerFile: string, setup: EngineSetup, options: PoolOptions = {}) {
+    this.#ahead = options.ahead ?? AHEAD;
     for (let i = 0; i < size; i++) {
       const worker = new Worker(workerFile, { workerData: setup });
       const slot: Slot = { worker, pending: new Map() };
@@ -47,7 +54,7 @@ export class WorkerPool {
 
   /** Whether a job given now would start without waiting behind others. */
   get hasRoom(): boolean {
-    return this.#queue.length === 0 && this.#slots.some((s) => s.pending.size < AHEAD);
+    return this.#queue.length === 0 && this.#slots.some((s) => s.pending.size < this.#ahead);
   }
 
   run(job: ScanJob): Promise<JobResult> {
@@ -67,7 +74,7 @@ export class WorkerPool {
   #dispatch(): void {
     while (this.#queue.length > 0) {
       let best: Slot | undefined;
-      for (const s of this.#slots) if (s.pending.size < AHEAD && (!best || s.pending.size < best.pending.size)) best = s;
+      for (const s of this.#slots) if (s.pending.size < this.#ahead && (!best || s.pending.size < best.pending.size)) best = s;
       if (!best) return;
       const { id, job, p } = this.#queue.shift()!;
       best.pending.set(id, p);
