@@ -69,8 +69,9 @@ export function placeComments(
     list.push({ key, node });
   };
 
-  const block = members.filter((m) => !m.coll.flow).sort((a, b) => a.start - b.start);
-  const flows = colls.filter((c) => c.flow);
+  // Sorting every member only pays when there is a comment to place (most big files have few).
+  const block = comments.length === 0 ? [] : members.filter((m) => !m.coll.flow).sort((a, b) => a.start - b.start);
+  const flows = comments.length === 0 ? [] : colls.filter((c) => c.flow);
 
   for (const raw of comments) {
     const off = raw.offset;
