@@ -190,6 +190,39 @@ describe('sealguard merge driver on other shapes of merge', () => {
     expect(parseYaml(sg(['decrypt', added]).stdout)).toEqual({ shared: 'same', from_main: 'm-0001', from_feature: 'f-0001' });
   });
 
+  it('keys added and removed on both branches leave every untouched line of ours byte for byte', () => {
+    const { repo, git, sg } = setUp();
+    git(['checkout', '-q', '-b', 'feature']);
+    rewrite(sg, repo, (t) =>
+      t.replace('  url: https://api.example.invalid\n', '  url: https://api.example.invalid\n  # where it runs\n  region: eu-1\n').replace('port: 5432\n', ''),
+    );
+    git(['commit', '-q', '--no-verify', '-am', 'theirs adds a region, drops the port']);
+    git(['checkout', '-q', 'main']);
+    expect(sg(['set', file, '["db"]["host"]', '"db.internal"']).code).toBe(0);
+    expect(sg(['set', file, '["extra"]', '"yes-main"']).code).toBe(0);
+    git(['commit', '-q', '--no-verify', '-am', 'ours adds a host and a key']);
+    const ours = read(repo, file);
+
+    const merge = git.status(['merge', '--no-edit', 'feature']);
+    expect(merge.stderr).not.toContain('cannot merge');
+    expect(merge.code).toBe(0);
+    const merged = read(repo, file);
+    const oursLines = ours.split('\n');
+    const mergedLines = merged.split('\n');
+    const key = (l: string) => l.trim().split(':')[0];
+    // Only the dropped port and the metadata that must change leave; only theirs' two lines come in.
+    // (lastmodified may keep its value when the merge runs within the second of ours' commit.)
+    const meta = (k: string | undefined) => k !== 'lastmodified';
+    expect(oursLines.filter((l) => !mergedLines.includes(l)).map(key).filter(meta).sort()).toEqual(['mac', 'port']);
+    const added = mergedLines.filter((l) => !oursLines.includes(l));
+    expect(added.map(key).filter((k) => meta(k) && !k!.startsWith('#')).sort()).toEqual(['mac', 'region']);
+    expect(added.filter((l) => l.startsWith('  #'))).toHaveLength(1);
+    expect(sg(['decrypt', file]).stdout).toBe(
+      'db:\n  user: app\n  password: pw-base-0001\n  host: db.internal\n# the public API\napi:\n  token: tok-base-0001\n' +
+        '  url: https://api.example.invalid\n  # where it runs\n  region: eu-1\nextra: yes-main\n',
+    );
+  });
+
   it('a plain file routed to the driver gets git\'s own line merge', () => {
     const { repo, git } = setUp();
     const notes = 'secrets/README.md';

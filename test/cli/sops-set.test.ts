@@ -26,6 +26,16 @@ function encrypted(text = plain, name = 'secrets.yaml') {
   return { dir, file, run, read: () => readFileSync(file, 'utf8') };
 }
 
+/** Lines only `before` has and lines only `after` has, each as its key (text before the colon), sorted; lastmodified left out. */
+function lineDiff(before: string, after: string): { removed: string[]; added: string[] } {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const key = (l: string) => l.trim().split(':')[0] as string;
+  // lastmodified keeps its value when the write happens within the second of the previous one.
+  const keys = (ls: string[]) => ls.map(key).filter((k) => k !== 'lastmodified').sort();
+  return { removed: keys(a.filter((l) => !b.includes(l))), added: keys(b.filter((l) => !a.includes(l))) };
+}
+
 function changedLines(before: string, after: string): string[] {
   const a = before.split('\n');
   const b = after.split('\n');
@@ -130,7 +140,6 @@ describe('sealguard unset', () => {
     const r = f.run(['unset', 'secrets.yaml', '["db"]["password"]']);
     expect(r.code).toBe(0);
     const after = f.read();
-    // Removing an entry changes the document's shape, so it is laid out as sops lays it out.
     expect(parseYaml(f.run(['decrypt', 'secrets.yaml']).stdout)).toEqual({ db: { user: 'app' }, token: 't-42', port: 5432 });
     const tokenLine = (t: string) => t.split('\n').find((l) => l.startsWith('token:'));
     expect(tokenLine(after)).toBe(tokenLine(before));
@@ -145,5 +154,44 @@ describe('sealguard unset', () => {
     const idem = f.run(['unset', '--idempotent', 'secrets.yaml', '["nope"]']);
     expect(idem.code).toBe(0);
     expect(f.read()).toBe(before);
+  });
+
+  it('removing a key removes only its lines; every other line, blank lines and indentation included, stays', () => {
+    const f = encrypted('db:\n   user: app\n   password: pw-0001\n\n# rotate monthly\ntoken: t-42\nport: 5432\n');
+    const before = f.read();
+    expect(f.run(['unset', 'secrets.yaml', '["db"]["password"]']).code).toBe(0);
+    const { removed, added } = lineDiff(before, f.read());
+    expect(removed).toEqual(['mac', 'password']);
+    expect(added).toEqual(['mac']);
+    expect(f.read()).toContain('\n   user: ENC[');
+    expect(f.run(['decrypt', 'secrets.yaml']).stdout).toBe('db:\n   user: app\n\n# rotate monthly\ntoken: t-42\nport: 5432\n');
+  });
+});
+
+describe('sealguard set adding keys keeps the file\'s layout', () => {
+  const layout = 'db:\n   user: app\n   password: pw-0001\n\n# rotate monthly\ntoken:  t-42\nport: 5432\n';
+
+  it('a new nested key adds one line at its siblings\' indentation; only it, lastmodified and mac change', () => {
+    const f = encrypted(layout);
+    const before = f.read();
+    const r = f.run(['set', 'secrets.yaml', '["db"]["host"]', '"db.internal"']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const after = f.read();
+    const { removed, added } = lineDiff(before, after);
+    expect(removed).toEqual(['mac']);
+    expect(added).toEqual(['host', 'mac']);
+    expect(after).toMatch(/\n {3}password: ENC\[[^\n]*\n {3}host: ENC\[AES256_GCM,/);
+    expect(f.run(['decrypt', 'secrets.yaml']).stdout).toBe(layout.replace('pw-0001\n', 'pw-0001\n   host: db.internal\n'));
+  });
+
+  it('a new map at the root adds its lines after the last entry; no other line changes', () => {
+    const f = encrypted(layout);
+    const before = f.read();
+    expect(f.run(['set', 'secrets.yaml', '["cache"]', '{"url": "redis://c", "ttl": 60}']).code).toBe(0);
+    const { removed, added } = lineDiff(before, f.read());
+    expect(removed).toEqual(['mac']);
+    expect(added).toEqual(['cache', 'mac', 'ttl', 'url']);
+    expect(f.run(['decrypt', 'secrets.yaml']).stdout).toBe(layout + 'cache:\n   url: redis://c\n   ttl: 60\n');
   });
 });
