@@ -140,8 +140,44 @@ describe('replaced values', () => {
     expect(edit('a:\n  x: 1\n  y: 2\nb: 2\n', set(['a'], str('flat')))).toBe('a: flat\nb: 2\n');
   });
 
+  test('a list replaced wholesale is written in its place at the file\'s indentation', () => {
+    const src = 'a: 0\nl:\n  - x\n  - y\nz: 1\n';
+    expect(edit(src, set(['l'], list(str('p'), map({ k: int('1') }))))).toBe('a: 0\nl:\n  - p\n  - k: 1\nz: 1\n');
+  });
+
+  test('a block scalar replaced by a map loses its content lines only', () => {
+    const src = 'cert: |\n  line1\n  line2\nz: 1\n';
+    expect(edit(src, set(['cert', 'pem'], str('p')))).toBe('cert:\n  pem: p\nz: 1\n');
+  });
+
   test('a flow list with items still falls back to the sops layout', () => {
     const out = edit('a: [1, 2]\nb:  3\n', set(['a', 2], int('3')));
     expect(out).toBe('a:\n    - 1\n    - 2\n    - 3\nb: 3\n');
+  });
+});
+
+describe('aliases, documents and encrypted files', () => {
+  test('a key added next to an alias keeps the alias as written', () => {
+    const src = 'base: &b\n  x: 1\nuse: *b\n';
+    expect(edit(src, set(['extra'], str('e')))).toBe('base: &b\n  x: 1\nuse: *b\nextra: e\n');
+  });
+
+  test('removing the entry that holds an anchor still in use falls back to a layout with the copy spelled out', () => {
+    const out = edit('base: &b\n  x: 1\nuse: *b\n', unset(['base']));
+    expect(out).toBe('use:\n    x: 1\n');
+  });
+
+  test('an entry added to the second document of several lands in that document', () => {
+    const src = 'a: 1\n---\nb: 2\n';
+    const { file } = yamlStore.parse(src);
+    file.documents[1]!.items.push({ kind: 'entry', key: 'c', value: str('3x') });
+    expect(yamlStore.emit(file)).toBe('a: 1\n---\nb: 2\nc: 3x\n');
+  });
+
+  test('a key added to an encrypted file goes before the sops block and its ENC value is written plain', () => {
+    const { file, metadata } = yamlStore.parse('a: 1\nsops:\n    version: 3.9.0\n');
+    const enc = 'ENC[AES256_GCM,data:Zm9v,iv:AA==,tag:AA==,type:str]';
+    file.documents[0]!.items.push({ kind: 'entry', key: 'b', value: str(enc) });
+    expect(yamlStore.emit(file, metadata)).toBe(`a: 1\nb: ${enc}\nsops:\n    version: 3.9.0\n`);
   });
 });
