@@ -17,10 +17,14 @@ export function diffFragment(file: FileDiff, ctx: SourceContext, commit?: Commit
   }
   if (file.addedLines.length === 0) return undefined;
   const text = file.addedLines.map((l) => l.text).join('\n');
-  // The limit is on the added text, the part that is scanned.
-  if (tooLarge(Buffer.byteLength(text), ctx)) {
-    ctx.onSkip(file.newPath, sizeReason(Buffer.byteLength(text)));
-    return undefined;
+  // The limit is on the added text, the part that is scanned. A UTF-16 unit takes at most 3 UTF-8
+  // bytes, so most texts are known to fit without counting their bytes.
+  if (tooLarge(text.length * 3, ctx)) {
+    const bytes = Buffer.byteLength(text);
+    if (tooLarge(bytes, ctx)) {
+      ctx.onSkip(file.newPath, sizeReason(bytes));
+      return undefined;
+    }
   }
   return {
     path: file.newPath,
