@@ -41,8 +41,11 @@ function decodeBytes(buf: Buffer): string | undefined {
  * (its BOM bytes never are): then no bytes.
  */
 export function decodeTextWithBytes(buf: Buffer): { text: string; utf8?: Buffer } | undefined {
-  const text = decodeText(buf);
-  if (text === undefined) return undefined;
+  const raw = decodeBytes(buf);
+  if (raw === undefined) return undefined;
+  const text = loneCrToLf(raw);
   const body = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
-  return isUtf8(body) ? { text, utf8: body } : { text };
+  // With lone CRs turned into LFs the bytes no longer spell the text: RE2 must see the same line breaks.
+  const sameText = !raw.includes('\r') || !/\r(?!\n)/.test(raw);
+  return sameText && isUtf8(body) ? { text, utf8: body } : { text };
 }

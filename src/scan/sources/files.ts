@@ -4,7 +4,7 @@ import { SealguardError, ExitCode } from '../../shared/errors.js';
 import { isInsideWorkTree } from '../../git/repo.js';
 import { gitCalls, runGit } from '../../git/run.js';
 import type { Fragment } from '../types.js';
-import { toSlash, type SourceContext } from './context.js';
+import { isLossyName, LOSSY_NAME_REASON, toSlash, type SourceContext } from './context.js';
 import { readTextFile } from './read-file.js';
 import { hasBinaryExtension } from './binary-extensions.js';
 import { walkFolder } from './walk.js';
@@ -35,6 +35,10 @@ async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): As
       // A trailing slash is an untracked nested repository (its own scan's business).
       if (entry.endsWith('/')) continue;
       const abs = path.join(absDir, entry);
+      if (isLossyName(abs)) {
+        ctx.onSkip(displayPath(cwd, abs), LOSSY_NAME_REASON);
+        continue;
+      }
       yield { abs, rel: displayPath(cwd, abs) };
     }
     return;

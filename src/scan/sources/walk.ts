@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { SourceContext } from './context.js';
-import { toSlash } from './context.js';
+import { isLossyName, LOSSY_NAME_REASON, toSlash } from './context.js';
 
 /**
  * Walk a folder that is not in a git work tree, honouring every .gitignore on the way down the way
@@ -55,6 +55,10 @@ export async function* walkFolder(root: string, ctx: SourceContext, displayPrefi
     for (const e of entries) {
       if (e.name === '.git') continue;
       const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (isLossyName(path.join(dir, e.name))) {
+        ctx.onSkip(toSlash(displayPrefix + childRel), LOSSY_NAME_REASON);
+        continue;
+      }
       let isDir = e.isDirectory();
       if (e.isSymbolicLink()) {
         try {
