@@ -125,10 +125,17 @@ export class DiffParser {
     if (line.startsWith('@@')) {
       const m = HUNK_HEADER.exec(line);
       if (!m) return undefined;
+      const oldCount = m[2] === undefined ? 1 : Number(m[2]);
+      const newStart = Number(m[3]);
+      const newCount = m[4] === undefined ? 1 : Number(m[4]);
+      // Git never writes these; a damaged header must not produce line 0 or unsafe numbers.
+      if (!Number.isSafeInteger(oldCount) || !Number.isSafeInteger(newStart + newCount) || (newCount > 0 && newStart < 1)) {
+        return undefined;
+      }
       f.hunks++;
-      this.#oldLeft = m[2] === undefined ? 1 : Number(m[2]);
-      this.#newLeft = m[4] === undefined ? 1 : Number(m[4]);
-      this.#nextNewLine = Number(m[3]);
+      this.#oldLeft = oldCount;
+      this.#newLeft = newCount;
+      this.#nextNewLine = newStart;
       return undefined;
     }
     if (line.startsWith('\\')) return undefined;
