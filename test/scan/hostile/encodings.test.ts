@@ -82,3 +82,25 @@ describe('stdin takes the same shapes', () => {
     }
   });
 });
+
+describe('the same shapes in a staged change', () => {
+  test('UTF-16 (binary to git) is skipped with a note; lone CR, CRLF and invalid UTF-8 are scanned with git’s line numbers', () => {
+    const repo = temp.repo();
+    writeTestConfig(repo.dir);
+    const token = secret();
+    repo.write('u16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`a\nkey = "${token}"\n`, 'utf16le')]));
+    repo.write('crlf.txt', `a\r\nb\r\nkey = "${token}"\r\n`);
+    // git counts only LF as a line end, so in a diff a lone-CR file is one line.
+    repo.write('cr.txt', `a\rb\rkey = "${token}"\r`);
+    repo.write('bad.txt', Buffer.concat([Buffer.from([0xff, 0xc3, 0x0a]), Buffer.from(`key = "${token}"\n`)]));
+    repo.git('add', '-A');
+    const r = cliJson(['--staged', '-v'], repo.dir);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.findings.map((f) => [f.File, f.StartLine]).sort()).toEqual([
+      ['bad.txt', 2],
+      ['cr.txt', 1],
+      ['crlf.txt', 3],
+    ]);
+    expect(r.stderr).toContain('skipped u16.txt: binary file');
+  });
+});
