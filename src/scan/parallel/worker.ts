@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildEngine, runJob, type EngineSetup, type ScanJob } from './job.js';
+import { buildWorkerEngine, runJob, type EngineSetup, type ScanJob } from './job.js';
 import { toWire } from './wire.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 
@@ -10,7 +10,7 @@ import type { WorkerReply, WorkerRequest } from './protocol.js';
 const port = parentPort;
 if (port === null) throw new Error('scan-worker must run as a worker thread');
 const setup = workerData as EngineSetup;
-const rules = buildEngine(setup);
+const rules = buildWorkerEngine(setup);
 
 port.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;

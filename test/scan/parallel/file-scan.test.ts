@@ -82,3 +82,15 @@ describe('scanFiles (folder scans shared with worker threads)', () => {
     expect(e.message).toBe('no such file or folder: nope');
   });
 });
+
+describe('a worker engine built from cloned rules', () => {
+  test('finds what the main engine finds (the clone lost the loader\'s validated mark)', async () => {
+    const { buildEngine, buildWorkerEngine } = await import('../../../src/scan/parallel/job.js');
+    const { detect } = await import('../../../src/scan/engine/index.js');
+    const text = `const token = "${token(7)}";\npassword = "Xk9qLm2Pz7RtWv4B"\n`;
+    const main = detect(buildEngine({ specs }), { path: 'a.js', text }).map(view);
+    const worker = detect(buildWorkerEngine(structuredClone({ specs })), { path: 'a.js', text }).map(view);
+    expect(main.length).toBeGreaterThan(0);
+    expect(worker).toEqual(main);
+  });
+});
