@@ -60,7 +60,10 @@ describe('no shipped rule can be made to run in more than linear time', () => {
           }),
         ),
       );
-      const cost = timed(() => runRegex(one, buf)) + timed(() => detect(one, { path: 'hostile.txt', text: line }));
+      const measure = (): number => timed(() => runRegex(one, buf)) + timed(() => detect(one, { path: 'hostile.txt', text: line }));
+      let cost = measure();
+      // A second look before blaming the rule: another process may have had the core.
+      if (cost > FLOOR_MS && cost / baseline > MAX_MULTIPLE) cost = Math.min(cost, measure());
       const multiple = cost / baseline;
       if (multiple > worst.multiple) worst = { id: spec.id, multiple };
       if (cost > FLOOR_MS && multiple > MAX_MULTIPLE) {
@@ -71,24 +74,24 @@ describe('no shipped rule can be made to run in more than linear time', () => {
     expect(slow).toEqual([]);
   });
 
-  test('doubling a hostile line at most about doubles the time of the slowest rules', () => {
-    // Pick the rules whose near-match lines produce the most regex work, then compare 512 KB with 1 MB.
-    const heavy = ['aws-session-token', 'openai-api-key', 'generic-password', 'private-key']
-      .map((id) => specs.find((s) => s.id === id || s.id.startsWith(id)))
+  test('four times the hostile line costs about four times as much for the heaviest rules, not sixteen', () => {
+    // The rules whose near-match lines produce the most regex work; compare 256 KB with 1 MB.
+    const heavy = ['aws-session-token', 'openai-api-key', 'generic-password', 'gcp-service-account-key']
+      .map((id) => specs.find((s) => s.id === id))
       .filter((s): s is RuleSpec => s !== undefined);
     expect(heavy.length).toBeGreaterThanOrEqual(3);
     for (const spec of heavy) {
       const one = compileRules([spec]);
       const cost = (bytes: number): number => {
         const line = worstLine(spec, bytes);
-        return Math.min(
-          ...[0, 1].map(() => timed(() => runRegex(one, Buffer.from(line))) + timed(() => detect(one, { path: 'h.txt', text: line }))),
-        );
+        const buf = Buffer.from(line);
+        // The fastest of three: other processes on a shared machine only ever add time.
+        return Math.min(...[0, 1, 2].map(() => timed(() => runRegex(one, buf)) + timed(() => detect(one, { path: 'h.txt', text: line }))));
       };
-      const half = cost(LINE_BYTES / 2);
+      const quarter = cost(LINE_BYTES / 4);
       const full = cost(LINE_BYTES);
-      // Linear is 2×; quadratic would be 4×. The constant covers timer noise on tiny times.
-      expect(full, spec.id).toBeLessThan(half * 3 + 20);
+      // Linear is 4×, quadratic 16×; the constant absorbs timer noise on small times.
+      expect(full, `${spec.id}: ${quarter.toFixed(1)} ms -> ${full.toFixed(1)} ms`).toBeLessThan(quarter * 8 + 30);
     }
   });
 });
