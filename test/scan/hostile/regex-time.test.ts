@@ -6,6 +6,7 @@ import { compileRules, loadBuiltinRules, loadScanConfig, type CompiledRules } fr
 import { relaxLargeRepeats } from '../../../src/scan/rules/compile.js';
 import type { RuleSpec } from '../../../src/scan/types.js';
 import { SealguardError } from '../../../src/shared/errors.js';
+import { runCli } from '../../helpers/cli.js';
 import { tempDirs } from '../../helpers/git-repo.js';
 import { LINE_BYTES, worstLine } from './worst-line.js';
 
@@ -129,6 +130,16 @@ describe('user rules RE2 cannot run are refused at load, naming the rule and the
       expect(named).not.toContain('\n');
     });
   }
+
+  test('sealguard scan with such a rule exits 2 before reading any file, naming the rule and file on stderr', () => {
+    const dir = temp.dir('sealguard-cfg-');
+    fs.writeFileSync(path.join(dir, '.sealguard.yaml'), `rules:\n  - id: my-evil-rule\n    description: x\n    regex: '(a+)+\\1'\n    keywords: [a]\n`);
+    fs.writeFileSync(path.join(dir, 'f.txt'), 'a'.repeat(100) + '!\n');
+    const r = runCli(['scan', '-v'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/\.sealguard\.yaml: my-evil-rule: regex/);
+  });
 });
 
 describe('large counted repetitions are compiled as loops', () => {
