@@ -122,9 +122,11 @@ function benchThroughput(mb) {
   const bytes = Number(readFileSync(path.join(dir, '.complete'), 'utf8'));
   const args = [cli, 'scan', '.', '--max-target-megabytes', '10', '--report-format', 'json', '--report-path', path.join(tmpdir(), 'sealguard-bench-report.json')];
   const scan = time(process.execPath, args, { cwd: dir }, 3);
+  const scan1 = time(process.execPath, [...args, '--threads', '1'], { cwd: dir }, 3);
   const mbs = (ms) => (bytes / 1e6 / (ms / 1000)).toFixed(0);
   console.log(`throughput over ${(bytes / 1e6).toFixed(0)} MB of npm package sources (median of 3)`);
   console.log(`  sealguard scan DIR  ${(scan.ms / 1000).toFixed(2)} s  ${mbs(scan.ms)} MB/s`);
+  console.log(`  ... --threads 1     ${(scan1.ms / 1000).toFixed(2)} s  ${mbs(scan1.ms)} MB/s`);
   if (has('rg')) {
     const kw = execFileSync(process.execPath, ['-e', `import('${path.join(root, 'dist', 'index.js')}').then(m => { const k = new Set(m.loadBuiltinRules().flatMap(r => r.keywords)); console.log([...k].join('\\n')); })`]).toString();
     const kwFile = path.join(tmpdir(), 'sealguard-bench-keywords.txt');
