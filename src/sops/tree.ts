@@ -6,12 +6,16 @@
  * `origin` is opaque to everyone but the store that created the node: the YAML store keeps its
  * source position/style there so it can render the user's formatting back byte for byte.
  */
+import { Buffer, isUtf8 } from 'node:buffer';
 
 /** sops value types, as written in the `type:` field of an ENC value. */
 export type SopsType = 'str' | 'int' | 'float' | 'bool' | 'time' | 'bytes' | 'comment';
 
 export type Scalar =
-  /** Text. An ENC[...] value in an encrypted document is a 'str' until decrypted. */
+  /**
+   * Text. An ENC[...] value in an encrypted document is a 'str' until decrypted. A value starting
+   * with RAW_BYTES_MARK holds bytes that are not valid UTF-8 (see rawBytesText).
+   */
   | { readonly type: 'str'; readonly value: string }
   /**
    * Integer as text. Stores keep the source spelling when Go's strconv.Atoi accepts it (e.g. `0644`),
@@ -66,4 +70,29 @@ export interface ParsedFile {
   readonly documents: MapNode[];
   /** Store-private state needed to render the file back (e.g. the original source text). */
   readonly origin?: unknown;
+}
+
+/**
+ * Bytes that are not valid UTF-8 (a keystore, an image) travel through the string-based store and
+ * tree API as this mark followed by one latin1 char per byte. The mark is a low surrogate: at the
+ * start of a string it is a lone one, which neither a UTF-8 nor a latin1 decode can produce, so the
+ * form cannot be confused with text.
+ */
+export const RAW_BYTES_MARK = '\uDFFF';
+
+/** The string for `bytes`: their UTF-8 text when valid (a BOM is kept), else the marked latin1 form. */
+export function rawBytesText(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isUtf8(buf)) return buf.toString('utf8');
+  return RAW_BYTES_MARK + buf.toString('latin1');
+}
+
+/** Whether `text` is the marked latin1 form of raw bytes. */
+export function isRawBytesText(text: string): boolean {
+  return text.startsWith(RAW_BYTES_MARK);
+}
+
+/** The exact bytes `text` stands for: the marked form's bytes, else the UTF-8 encoding. */
+export function bytesOfText(text: string): Buffer {
+  return isRawBytesText(text) ? Buffer.from(text.slice(RAW_BYTES_MARK.length), 'latin1') : Buffer.from(text, 'utf8');
 }

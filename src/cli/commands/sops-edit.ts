@@ -14,7 +14,8 @@ import type { ParsedFile } from '../../sops/tree.js';
 import { editorCommand, type EditorCommand } from '../editor.js';
 import { trapSignals } from '../signals.js';
 import type { Io } from '../io.js';
-import { readInput, warn } from './sops.js';
+import { rawBytesText } from '../../sops/tree.js';
+import { outputData, readInput, warn } from './sops.js';
 
 export interface EditCommandOptions {
   inputType?: StoreFormat;
@@ -78,7 +79,8 @@ function problemWith(text: string, store: Store): { problem?: string; file?: Par
  * with `store`. The temp folder is removed on every way out, signals included.
  */
 async function editUntilValid(name: string, initial: string, store: Store, io: Io): Promise<Edited> {
-  const temp = createPrivateTempFile(name, initial);
+  // The binary store's editor copy holds the file's exact bytes, and is read back as bytes.
+  const temp = createPrivateTempFile(name, outputData(initial));
   let child: ChildProcess | undefined;
   const trap = trapSignals(
     () => temp.remove(),
@@ -97,7 +99,8 @@ async function editUntilValid(name: string, initial: string, store: Store, io: I
       }
       let text: string;
       try {
-        text = readFileSync(temp.file, 'utf8');
+        const raw = readFileSync(temp.file);
+        text = store.format === 'binary' ? rawBytesText(raw) : raw.toString('utf8');
       } catch (e) {
         throw new SealguardError('EDIT_LOST', `cannot read the edited copy back (${(e as NodeJS.ErrnoException).code ?? 'error'}): nothing was written`, {
           exitCode: ExitCode.notEncrypted,

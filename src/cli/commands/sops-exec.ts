@@ -11,7 +11,7 @@ import type { StoreFormat } from '../../sops/stores/types.js';
 import type { MapNode } from '../../sops/tree.js';
 import { trapSignals } from '../signals.js';
 import type { Io } from '../io.js';
-import { readInput, warn } from './sops.js';
+import { outputData, readInput, warn } from './sops.js';
 
 interface ExecOptions {
   inputType?: StoreFormat;
@@ -102,7 +102,7 @@ function makeFifo(file: string): void {
 }
 
 /** Write `data` into the FIFO once a reader opens it. Never rejects: a reader that goes away is not our error. */
-function feedFifo(fifo: string, data: string): { finish(): Promise<void> } {
+function feedFifo(fifo: string, data: string | Uint8Array): { finish(): Promise<void> } {
   let finished = false;
   const done = (async () => {
     try {
@@ -148,13 +148,14 @@ export async function runExecFile(file: string, command: string[], opts: ExecFil
     throw new SealguardError('USAGE', '--filename takes a plain file name, without folders');
   }
   const text = await readInput(file, io);
-  const { output, warnings } = await decryptText(text, path.resolve(io.cwd, file), {
+  const { output: plaintext, warnings } = await decryptText(text, path.resolve(io.cwd, file), {
     inputType: opts.inputType,
     outputType: opts.outputType,
     ignoreMac: opts.ignoreMac,
     env: io.env,
   });
   warn(warnings, io);
+  const output = outputData(plaintext);
 
   const temp = createPrivateTempDir();
   let child: ChildProcess | undefined;

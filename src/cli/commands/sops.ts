@@ -6,6 +6,7 @@ import type { StoreFormat } from '../../sops/stores/types.js';
 import type { EncryptionSelector } from '../../sops/metadata.js';
 import { decryptText, encryptText, formatFromPath, isEncryptedText } from '../../sops/file.js';
 import { generateAgeKeyFile } from '../../sops/keys/age-identities.js';
+import { RAW_BYTES_MARK, bytesOfText, isRawBytesText, rawBytesText } from '../../sops/tree.js';
 import type { Io } from '../io.js';
 
 interface OutputOptions {
@@ -16,9 +17,14 @@ interface OutputOptions {
   config?: string;
 }
 
-export async function readInput(file: string, io: Io): Promise<string> {
+/**
+ * A file's content as the stores take it. `bytes` (the binary store's plaintext) keeps bytes that are
+ * not valid UTF-8 in the marked latin1 form (tree.ts rawBytesText) so they round-trip exactly.
+ */
+export async function readInput(file: string, io: Io, bytes = false): Promise<string> {
   try {
-    return await fs.readFile(path.resolve(io.cwd, file), 'utf8');
+    const raw = await fs.readFile(path.resolve(io.cwd, file));
+    return bytes ? rawBytesText(raw) : raw.toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -28,10 +34,34 @@ export async function readInput(file: string, io: Io): Promise<string> {
   }
 }
 
+const LONE_MARK = new RegExp(`(?<![\\uD800-\\uDBFF])${RAW_BYTES_MARK}`);
+
+/**
+ * What to write for a store's output: the exact bytes of a binary value that is not valid UTF-8, the
+ * text otherwise. Such bytes inside a YAML/JSON/dotenv/INI document (a binary file converted with
+ * --output-type) have no faithful text form: that is refused rather than written altered.
+ */
+export function outputData(output: string): string | Buffer {
+  if (isRawBytesText(output)) return bytesOfText(output);
+  // The mark inside a document, raw or as a JSON/YAML escape; a paired low surrogate is ordinary text.
+  if (LONE_MARK.test(output) || /\\udfff/i.test(output)) {
+    throw new SealguardError('NOT_UTF8', 'the decrypted data is not valid UTF-8 and can only be written as binary (--output-type binary)', {
+      exitCode: ExitCode.errorDumpingTree,
+    });
+  }
+  return output;
+}
+
+/** The plaintext of `file` as `encrypt` reads it: bytes for the binary store, UTF-8 text otherwise. */
+export async function readPlaintext(file: string, inputType: StoreFormat | undefined, io: Io): Promise<string> {
+  return readInput(file, io, (inputType ?? formatFromPath(file)) === 'binary');
+}
+
 /** stdout, the file itself (-i) or --output; file writes are atomic so a failure leaves the old file. */
-async function writeOutput(file: string, output: string, opts: OutputOptions, io: Io, newFileMode: number): Promise<void> {
+async function writeOutput(file: string, text: string, opts: OutputOptions, io: Io, newFileMode: number): Promise<void> {
   if (opts.inPlace && opts.output) throw new SealguardError('USAGE', 'use either -i/--in-place or --output, not both');
   const target = opts.inPlace ? file : opts.output;
+  const output = outputData(text);
   if (!target) {
     io.stdout.write(output);
     return;
@@ -67,7 +97,7 @@ export interface EncryptCommandOptions extends OutputOptions {
 }
 
 export async function runEncrypt(file: string, opts: EncryptCommandOptions, io: Io): Promise<number> {
-  const text = await readInput(file, io);
+  const text = await readPlaintext(file, opts.inputType, io);
   const selector: EncryptionSelector = {
     encryptedRegex: opts.encryptedRegex,
     unencryptedRegex: opts.unencryptedRegex,

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { decryptText } from '../../sops/file.js';
+import { outputData } from './sops.js';
 import type { Io } from '../io.js';
 
 /**
@@ -19,7 +20,7 @@ export async function runTextconv(file: string, io: Io): Promise<number> {
   let out: string | Buffer = raw;
   try {
     // git names its temporary copies `XXXXXX_<name>`, so the extension still picks the format.
-    out = (await decryptText(raw.toString('utf8'), path.resolve(io.cwd, file), { env: io.env })).output;
+    out = outputData((await decryptText(raw.toString('utf8'), path.resolve(io.cwd, file), { env: io.env })).output);
   } catch {
     // No key, not a sops file, unsupported format, tampered file: the ciphertext is the honest view.
     out = raw;

@@ -11,7 +11,7 @@ import { decryptValue, encryptValue, isEncValue } from './aes.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
 import { walkFile } from './tree-walk.js';
-import { macText, plaintextToScalar, scalarToPlaintext, type NonNullScalar } from './values.js';
+import { macInput, plaintextToScalar, scalarToPlaintext, type NonNullScalar } from './values.js';
 
 /**
  * Nonces of the values a decrypt opened, keyed by (path AAD, type, plaintext). Re-encrypting with
@@ -72,7 +72,7 @@ export function encryptTree(
       try {
         const scalar = node.scalar as NonNullScalar;
         const encrypted = select.value(path, comments);
-        if (!select.macOnlyEncrypted || encrypted) mac.add(macText(scalar));
+        if (!select.macOnlyEncrypted || encrypted) mac.add(macInput(scalar));
         if (!encrypted) return;
         const { type, plaintext } = scalarToPlaintext(scalar);
         if (plaintext.length === 0) return;
@@ -126,7 +126,7 @@ export function decryptTree(
             if (keep) stash.set(stashKey(aad, opened.type, opened.plaintext), opened.iv);
           }
         }
-        if (!select.macOnlyEncrypted || encrypted) mac.add(macText(node.scalar as NonNullScalar));
+        if (!select.macOnlyEncrypted || encrypted) mac.add(macInput(node.scalar as NonNullScalar));
       } catch (e) {
         throw atPath(e, aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
       }
@@ -183,7 +183,7 @@ export function plaintextMac(file: ParsedFile, selector: EncryptionSelector): st
   const mac = new MacHasher();
   walkFile(file, {
     scalar(node, path, comments) {
-      if (!select.macOnlyEncrypted || select.value(path, comments)) mac.add(macText(node.scalar as NonNullScalar));
+      if (!select.macOnlyEncrypted || select.value(path, comments)) mac.add(macInput(node.scalar as NonNullScalar));
     },
     comment: (node) => node.text,
   });

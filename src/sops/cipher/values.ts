@@ -9,7 +9,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError } from '../../shared/errors.js';
-import type { Scalar, SopsType } from '../tree.js';
+import { bytesOfText, isRawBytesText, rawBytesText, type Scalar, type SopsType } from '../tree.js';
 import { formatGoFloat, formatSopsBool, parseGoBool, parseGoFloat, parseGoInt } from './go-strconv.js';
 import { formatGoTime, isGoTimeSpelling, parseRfc3339 } from './go-time.js';
 
@@ -40,7 +40,8 @@ function canonicalTime(text: string): string {
 export function scalarToPlaintext(scalar: NonNullScalar): { type: SopsType; plaintext: Buffer } {
   switch (scalar.type) {
     case 'str':
-      return { type: 'str', plaintext: Buffer.from(scalar.value, 'utf8') };
+      // Raw bytes (binary store) are encrypted as themselves, as sops' Go string of the file.
+      return { type: 'str', plaintext: bytesOfText(scalar.value) };
     case 'int': {
       const text = parseGoInt(scalar.value) !== undefined ? scalar.value : canonicalInt(scalar.value);
       return { type: 'int', plaintext: Buffer.from(text, 'utf8') };
@@ -71,11 +72,14 @@ function undecryptable(type: string): SealguardError {
  * `bytes` reads back as a string (the tree has no byte scalars); `comment` is not a scalar.
  */
 export function plaintextToScalar(type: SopsType, plaintext: Buffer): NonNullScalar {
-  const text = plaintext.toString('utf8');
   switch (type) {
     case 'str':
     case 'bytes':
-      return { type: 'str', value: text };
+      // Not valid UTF-8 (a binary file): keep the bytes, marked, instead of U+FFFD.
+      return { type: 'str', value: rawBytesText(plaintext) };
+  }
+  const text = plaintext.toString('utf8');
+  switch (type) {
     case 'int':
       if (!/^[+-]?[0-9]+$/.test(text)) throw undecryptable('int');
       return { type: 'int', value: text };
@@ -113,7 +117,14 @@ export function macText(scalar: NonNullScalar): string {
   }
 }
 
+/** What the MAC hashes for a scalar: the text (its UTF-8 bytes), or raw bytes for a marked value. */
+export function macInput(scalar: NonNullScalar): string | Buffer {
+  if (scalar.type === 'str' && isRawBytesText(scalar.value)) return bytesOfText(scalar.value);
+  return macText(scalar);
+}
+
 /** The bytes the MAC hashes for a scalar. */
 export function macBytes(scalar: NonNullScalar): Buffer {
-  return Buffer.from(macText(scalar), 'utf8');
+  const input = macInput(scalar);
+  return typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
 }

@@ -3,9 +3,10 @@
  * the JSON document `{"data": "ENC[…]", "sops": {…}}` (written by the JSON store). Decrypted, the
  * `data` value is written back as is, so a file round-trips byte for byte.
  *
- * Values are JS strings: callers that read the file as UTF-8 (the CLI does) turn bytes that are not
- * valid UTF-8 into U+FFFD before this store sees them. sops keeps such bytes; sealguard's round
- * trip is exact for valid UTF-8 only.
+ * Values are JS strings, so a file that is not valid UTF-8 must reach `parse` as `rawBytesText(bytes)`
+ * (tree.ts): the marked latin1 form, which the cipher encrypts and MACs as the raw bytes, as sops
+ * does. A decrypted value that is not valid UTF-8 comes back in the same form from `emit`; writers
+ * turn it back into bytes with `bytesOfText`.
  */
 import { ExitCode, SealguardError } from '../../shared/errors.js';
 import type { MapEntry, ParsedFile, TreeNode } from '../tree.js';
