@@ -225,3 +225,42 @@ describe('sops-written binary files', () => {
     expect(r.stdout.includes(Buffer.from([0xef, 0xbf, 0xbd]))).toBe(false);
   });
 });
+
+describe('text formats stay UTF-8 text', () => {
+  it('encrypting YAML that is not valid UTF-8 fails with one line pointing to --input-type binary', () => {
+    const f = fresh('bad.yaml', Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]));
+    const r = run(['encrypt', '--age', recipient, f]);
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/not valid UTF-8 yaml.*--input-type binary/);
+    expect(r.stdout.length).toBe(0);
+  });
+
+  it('the same YAML bytes encrypt with --input-type binary and decrypt back exactly', () => {
+    const bytes = Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]);
+    const f = fresh('bad.yaml', bytes);
+    const out = path.join(work, 'bad.enc.bin');
+    expect(run(['encrypt', '--age', recipient, '--input-type', 'binary', '--output', out, f]).code).toBe(0);
+    const dec = run(['decrypt', out]);
+    expect(Buffer.compare(dec.stdout, bytes)).toBe(0);
+  });
+
+  it('a UTF-8 BOM in YAML survives encrypt and decrypt byte for byte', () => {
+    const bytes = Buffer.from('\uFEFFa: 1\nb: text\n', 'utf8');
+    const f = fresh('bom.yaml', bytes);
+    const enc = run(['encrypt', '--age', recipient, f]);
+    expect(enc.code).toBe(0);
+    const encFile = fresh('bom.enc.yaml', enc.stdout);
+    const dec = run(['decrypt', encFile]);
+    expect(dec.code).toBe(0);
+    expect(Buffer.compare(dec.stdout, bytes)).toBe(0);
+  });
+
+  it('JSON starting with a UTF-8 BOM is refused with one line, as sops refuses it', () => {
+    const f = fresh('bom.json', Buffer.from('\uFEFF{"a": 1}\n', 'utf8'));
+    const r = run(['encrypt', '--age', recipient, f]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/byte order mark/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

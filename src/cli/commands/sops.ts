@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ExitCode, SealguardError, errorMessage } from '../../shared/errors.js';
@@ -54,7 +55,24 @@ export function outputData(output: string): string | Buffer {
 
 /** The plaintext of `file` as `encrypt` reads it: bytes for the binary store, UTF-8 text otherwise. */
 export async function readPlaintext(file: string, inputType: StoreFormat | undefined, io: Io): Promise<string> {
-  return readInput(file, io, (inputType ?? formatFromPath(file)) === 'binary');
+  const format = inputType ?? formatFromPath(file);
+  const text = await readInput(file, io, format === 'binary');
+  // Text formats hold UTF-8 text; decoding other bytes would swap them for U+FFFD without a word.
+  if (format !== 'binary' && text.includes('\uFFFD')) {
+    const raw = await fs.readFile(path.resolve(io.cwd, file));
+    if (!isUtf8(raw)) {
+      throw new SealguardError('NOT_UTF8', `${file} is not valid UTF-8 ${format}; encrypt it as a whole with --input-type binary`, {
+        exitCode: ExitCode.errorDumpingTree,
+      });
+    }
+  }
+  // As sops (Go's encoding/json): JSON text has no byte order mark, and dropping it would change the file.
+  if (format === 'json' && text.startsWith('\uFEFF')) {
+    throw new SealguardError('JSON_BOM', `${file} starts with a UTF-8 byte order mark, which JSON does not allow; remove it and retry`, {
+      exitCode: ExitCode.errorDumpingTree,
+    });
+  }
+  return text;
 }
 
 /** stdout, the file itself (-i) or --output; file writes are atomic so a failure leaves the old file. */
