@@ -56,7 +56,7 @@ export function tempDirs(repoPrefix = 'sealguard-test-'): { repo(): TempRepo; di
   const dirs: string[] = [];
   afterEach(() => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-  });
+  }, 180_000); // a test may leave 100,000 files to remove on a busy machine
   return {
     repo() {
       const r = new TempRepo(repoPrefix);

@@ -17,8 +17,11 @@ import { LINE_BYTES, worstLine } from './worst-line.js';
  * slow machine passes and one that grows faster than the input fails.
  */
 
-/** A rule may cost this many keyword passes over the same line. Linear engines stay far below it. */
-const MAX_MULTIPLE = 150;
+/**
+ * A rule may cost this many keyword passes over the same line. Linear rules measure 40–80× on a quiet
+ * machine and under 200× on a loaded one; a super-linear rule on 1 MB costs thousands.
+ */
+const MAX_MULTIPLE = 400;
 /** Below this a measurement is noise (timer resolution, a GC pause), whatever the multiple says. */
 const FLOOR_MS = 60;
 
@@ -63,8 +66,8 @@ describe('no shipped rule can be made to run in more than linear time', () => {
       );
       const measure = (): number => timed(() => runRegex(one, buf)) + timed(() => detect(one, { path: 'hostile.txt', text: line }));
       let cost = measure();
-      // A second look before blaming the rule: another process may have had the core.
-      if (cost > FLOOR_MS && cost / baseline > MAX_MULTIPLE) cost = Math.min(cost, measure());
+      // More looks before blaming the rule: another process may have had the core.
+      for (let retry = 0; retry < 3 && cost > FLOOR_MS && cost / baseline > MAX_MULTIPLE; retry++) cost = Math.min(cost, measure());
       const multiple = cost / baseline;
       if (multiple > worst.multiple) worst = { id: spec.id, multiple };
       if (cost > FLOOR_MS && multiple > MAX_MULTIPLE) {
