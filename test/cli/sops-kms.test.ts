@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { decodeFile } from 'sops-decoder';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runCliAsync } from '../helpers/cli-async.js';
+import { isolatedEnv } from '../helpers/sops-cli-env.js';
 import { fakeAwsCredentials, startKmsServer, startSilentServer, type KmsTestServer } from '../helpers/kms-server.js';
 
 const ACCOUNT = '2109' + '87654321';
@@ -49,15 +50,7 @@ afterAll(async () => {
 
 /** A user with static AWS credentials, pointed at the test server; nothing from the machine leaks in. */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    HOME: work,
-    XDG_CONFIG_HOME: path.join(work, 'xdg'),
-    GNUPGHOME: path.join(work, 'no-gnupg'),
-    SOPS_AGE_KEY: undefined,
-    SOPS_AGE_KEY_FILE: undefined,
-    SOPS_AGE_RECIPIENTS: undefined,
-    SOPS_PGP_FP: undefined,
-    SOPS_KMS_ARN: undefined,
+  return isolatedEnv(work, {
     AWS_PROFILE: undefined,
     AWS_SESSION_TOKEN: undefined,
     AWS_ACCESS_KEY_ID: user.accessKeyId,
@@ -71,7 +64,7 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     AWS_MAX_ATTEMPTS: '3',
     SEALGUARD_AWS_TIMEOUT_MS: '3000',
     ...extra,
-  };
+  });
 }
 
 /** A fresh folder holding `files`; returns its path. */

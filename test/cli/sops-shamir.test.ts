@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runCli } from '../helpers/cli.js';
 import { createTempGnupgHome, SOPS_TEST_KEYS, type TempGnupgHome } from '../helpers/gpg.js';
+import { isolatedEnv } from '../helpers/sops-cli-env.js';
 
 /** Key 1 of the sops functional-test keys: its secret key is in SOPS_TEST_KEYS. */
 const PGP_KEY1 = 'FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4';
@@ -28,21 +29,7 @@ afterAll(async () => {
 });
 
 /** Only the keys a test hands over: no age key file, GnuPG home or recipients of the machine. */
-function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    HOME: work,
-    XDG_CONFIG_HOME: path.join(work, 'xdg'),
-    GNUPGHOME: path.join(work, 'no-gnupg'),
-    SOPS_AGE_KEY: undefined,
-    SOPS_AGE_KEY_FILE: undefined,
-    SOPS_AGE_KEY_CMD: undefined,
-    SOPS_AGE_RECIPIENTS: undefined,
-    SOPS_PGP_FP: undefined,
-    SOPS_KMS_ARN: undefined,
-    SEALGUARD_PGP_KEY_FILE: undefined,
-    ...extra,
-  };
-}
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => isolatedEnv(work, extra);
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(work, 'p-'));

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runCli, sharedDir } from '../helpers/cli.js';
 import { createTempGnupgHome, SOPS_TEST_KEYS, type TempGnupgHome } from '../helpers/gpg.js';
+import { isolatedEnv } from '../helpers/sops-cli-env.js';
 
 const vectors = path.join(sharedDir, 'sops-vectors');
 let gnupg: TempGnupgHome;
@@ -25,19 +26,7 @@ afterAll(async () => {
 });
 
 /** Environment with no key of the developer's own machine leaking into the test. */
-function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    GNUPGHOME: path.join(work, 'no-gnupg'),
-    XDG_CONFIG_HOME: path.join(work, 'xdg'),
-    HOME: work,
-    SOPS_AGE_KEY: undefined,
-    SOPS_AGE_KEY_FILE: undefined,
-    SOPS_AGE_RECIPIENTS: undefined,
-    SOPS_PGP_FP: undefined,
-    SEALGUARD_PGP_KEY_FILE: undefined,
-    ...extra,
-  };
-}
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => isolatedEnv(work, extra);
 
 const expectedPlain: Record<string, string> = {
   'res-format.enc.yaml': 'foo: bar',
