@@ -9,6 +9,7 @@
  * encrypt gives the user's file back. sops ignores empty lines, so the encrypted file stays
  * readable by sops. A missing final newline is not kept (every line is written with one).
  */
+import { scalarText } from './scalar-text.js';
 import { ExitCode, SealguardError } from '../../shared/errors.js';
 import type { CommentNode, MapEntry, MapNode, ParsedFile, Scalar, TreeNode } from '../tree.js';
 import { flattenMetadata, unflattenMetadata } from './flatten.js';
@@ -74,17 +75,6 @@ function parse(text: string): StoreParseResult {
   return { file, metadata: unflattenMetadata(metadata) };
 }
 
-/** A scalar as dotenv text (sops' ValueToString), before newline escaping. */
-export function scalarText(scalar: Scalar): string {
-  switch (scalar.type) {
-    case 'null':
-      return '';
-    case 'bool':
-      return scalar.value ? 'true' : 'false';
-    default:
-      return scalar.value;
-  }
-}
 
 function describe(node: TreeNode): string {
   return node.kind === 'map' ? 'a map' : 'a list';

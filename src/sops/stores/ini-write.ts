@@ -4,6 +4,7 @@
  * section, a blank line between sections. Used for the `[sops]` section and whenever a tree has no
  * layout of its own to keep (a conversion from YAML, a changed structure).
  */
+import { scalarText } from './scalar-text.js';
 import { ExitCode, SealguardError } from '../../shared/errors.js';
 import type { MapNode, Scalar } from '../tree.js';
 import { quoteValue } from './ini-syntax.js';
@@ -24,17 +25,6 @@ export function cannotWrite(message: string): SealguardError {
   return new SealguardError('FORMAT_MISMATCH', message, { exitCode: ExitCode.errorDumpingTree });
 }
 
-/** A scalar as INI text. */
-export function iniScalarText(scalar: Scalar): string {
-  switch (scalar.type) {
-    case 'null':
-      return '';
-    case 'bool':
-      return scalar.value ? 'true' : 'false';
-    default:
-      return scalar.value;
-  }
-}
 
 function section(sections: Map<string, IniSection>, name: string): IniSection {
   let s = sections.get(name);
@@ -57,7 +47,7 @@ export function addSectionItems(target: IniSection, node: MapNode, sectionName: 
     if (item.value.kind !== 'scalar') {
       throw cannotWrite(`INI cannot hold nested values: "${sectionName}" → "${item.key}" is a ${item.value.kind}`);
     }
-    const text = iniScalarText(item.value.scalar);
+    const text = scalarText(item.value.scalar);
     const existing = target.keys.get(item.key);
     if (existing) existing.value = text;
     else target.keys.set(item.key, { value: text });

@@ -29,7 +29,6 @@ import {
   DEFAULT_SECTION,
   addSectionItems,
   cannotWrite,
-  iniScalarText,
   sectionsOf,
   writeKeys,
   writeSections,
@@ -37,6 +36,7 @@ import {
   type IniSection,
 } from './ini-write.js';
 import type { Store, StoreParseResult } from './types.js';
+import { scalarText } from './scalar-text.js';
 
 const SOPS_SECTION = 'sops';
 
@@ -284,7 +284,7 @@ class IniReader {
       }
       if (name === SOPS_SECTION) {
         metadata = unflattenMetadata(
-          [...s.keys.values()].map((k) => [k.entry.key, k.entry.value.kind === 'scalar' ? iniScalarText(k.entry.value.scalar) : ''] as const),
+          [...s.keys.values()].map((k) => [k.entry.key, k.entry.value.kind === 'scalar' ? scalarText(k.entry.value.scalar) : ''] as const),
         );
         continue;
       }
@@ -455,7 +455,7 @@ function inlineText(s: Extract<Segment, { t: 'key' | 'section' }>): string {
 function renderKey(s: Extract<Segment, { t: 'key' }>): string {
   const value = s.entry.value;
   if (value.kind !== 'scalar') throw cannotWrite(`INI cannot hold nested values: "${s.entry.key}" is a ${value.kind}`);
-  const text = iniScalarText(value.scalar);
+  const text = scalarText(value.scalar);
   let written: string | undefined = s.raw;
   if (value.scalar.type !== 'str' || text !== s.parsed) {
     written = quoteValue(text, s.quote);
@@ -520,7 +520,7 @@ function emit(file: ParsedFile, metadata?: Record<string, unknown>): string {
 }
 
 function emitValue(node: TreeNode): string {
-  if (node.kind === 'scalar') return iniScalarText(node.scalar);
+  if (node.kind === 'scalar') return scalarText(node.scalar);
   if (node.kind === 'list') throw cannotWrite('INI cannot print a list');
   if (node.items.every((i) => i.kind === 'comment' || i.value.kind === 'scalar')) {
     const section: IniSection = { keys: new Map() };
