@@ -6,9 +6,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { atomicWrite } from '../shared/atomic-write.js';
-import { ExitCode, SealguardError, errorMessage } from '../shared/errors.js';
 import { shellQuote, splitShellWords } from './hook-script.js';
 import { execGit } from './run.js';
+import { readTextIfExists } from '../shared/read-if-exists.js';
 
 export const DRIVER_NAME = 'sealguard';
 export const BLOCK_BEGIN = '# sealguard:begin';
@@ -149,14 +149,6 @@ export function withoutAttributesBlock(existing: string): { text: string | undef
   return { text, removed: true };
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SealguardError('FILE_UNREADABLE', `cannot read ${file}: ${errorMessage(e)}`, { exitCode: ExitCode.usage, cause: e });
-  }
-}
 
 export interface InstallDriversResult {
   readonly attributesPath: string;
@@ -178,7 +170,7 @@ export interface InstallDriversOptions {
 export async function installGitDrivers(repoRoot: string, opts: InstallDriversOptions): Promise<InstallDriversResult> {
   const configChanged = await writeDriverConfig(repoRoot, driverConfig(opts.command));
   const attributesPath = path.join(repoRoot, '.gitattributes');
-  const existing = await readIfExists(attributesPath);
+  const existing = await readTextIfExists(attributesPath);
   const { text, patterns } = withAttributesBlock(existing, opts.patterns);
   let attributes: InstallDriversResult['attributes'] = 'unchanged';
   if (patterns.length > 0 && text !== existing) {
@@ -198,7 +190,7 @@ export interface UninstallDriversResult {
 export async function uninstallGitDrivers(repoRoot: string): Promise<UninstallDriversResult> {
   const configRemoved = await removeDriverConfig(repoRoot);
   const attributesPath = path.join(repoRoot, '.gitattributes');
-  const existing = await readIfExists(attributesPath);
+  const existing = await readTextIfExists(attributesPath);
   let attributes: UninstallDriversResult['attributes'] = 'unchanged';
   if (existing !== undefined) {
     const { text, removed } = withoutAttributesBlock(existing);

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { atomicWrite } from '../shared/atomic-write.js';
-import { SealguardError, ExitCode, errorMessage } from '../shared/errors.js';
+import { SealguardError, ExitCode } from '../shared/errors.js';
 import { gitPath } from './repo.js';
 import { CHAINED_SUFFIX, isSealguardHook, renderHook, type HookKind } from './hook-script.js';
+import { readTextIfExists } from '../shared/read-if-exists.js';
 
 export type { HookKind } from './hook-script.js';
 
@@ -35,14 +36,6 @@ export interface UninstallHookResult {
   readonly message: string;
 }
 
-async function readIfExists(p: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(p, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SealguardError('HOOK_UNREADABLE', `cannot read ${p}: ${errorMessage(e)}`, { exitCode: ExitCode.usage, cause: e });
-  }
-}
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -73,7 +66,7 @@ export async function installHook(repoDir: string, kind: HookKind, opts: Install
   const chainedPath = hookPath + CHAINED_SUFFIX;
   const content = renderHook(kind, opts.command);
   await fs.mkdir(path.dirname(hookPath), { recursive: true });
-  const existing = await readIfExists(hookPath);
+  const existing = await readTextIfExists(hookPath, 'HOOK_UNREADABLE', ExitCode.usage);
   const chained = (await exists(chainedPath)) ? { chainedPath } : {};
 
   if (existing !== undefined && isSealguardHook(existing)) {
@@ -111,7 +104,7 @@ export async function installHook(repoDir: string, kind: HookKind, opts: Install
 export async function uninstallHook(repoDir: string, kind: HookKind): Promise<UninstallHookResult> {
   const hookPath = await hookPathFor(repoDir, kind);
   const chainedPath = hookPath + CHAINED_SUFFIX;
-  const existing = await readIfExists(hookPath);
+  const existing = await readTextIfExists(hookPath, 'HOOK_UNREADABLE', ExitCode.usage);
   const ours = existing !== undefined && isSealguardHook(existing);
   const hookSlotFree = existing === undefined && !(await exists(hookPath));
 

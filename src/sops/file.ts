@@ -16,6 +16,7 @@ import { shamirThresholdFor, wrapDataKeyForGroups } from './keys/wrap.js';
 import type { MasterKey } from './keys/types.js';
 import type { Store, StoreFormat } from './stores/types.js';
 import { formatFromPath, storeFor } from './stores/index.js';
+import { scalarText } from './stores/scalar-text.js';
 import type { ParsedFile, TreeNode } from './tree.js';
 import { nodeAtPath, parseTreePath } from './tree-path.js';
 import { openSession, type OpenOptions } from './session.js';
@@ -158,18 +159,10 @@ export async function openEncrypted(text: string, file: string, opts: OpenOption
   return { file: session.file, metadata: session.metadata, store: session.store, warnings: session.warnings };
 }
 
-/** Render one extracted value: a scalar raw, a subtree in the output format. */
+/** Render one extracted value: a scalar raw (null as `null`), a subtree in the output format. */
 function renderExtract(node: TreeNode, store: Store): string {
   if (node.kind !== 'scalar') return store.emitValue(node);
-  const s = node.scalar;
-  switch (s.type) {
-    case 'null':
-      return 'null';
-    case 'bool':
-      return s.value ? 'true' : 'false';
-    default:
-      return s.value;
-  }
+  return node.scalar.type === 'null' ? 'null' : scalarText(node.scalar);
 }
 
 /** Decrypt `text` (the content of `file`) and return the plaintext document or the extracted value. */

@@ -1,11 +1,11 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
-import { ExitCode, SealguardError, errorMessage } from '../../shared/errors.js';
+import { ExitCode } from '../../shared/errors.js';
 import { formatFromPath, storeFor } from '../../sops/file.js';
 import { explainFile, type ExplainedKeys, type Explanation } from '../../sops/explain.js';
 import type { Store, StoreFormat } from '../../sops/stores/types.js';
 import { useColor, type Io } from '../io.js';
+import { readTextIfExists } from '../../shared/read-if-exists.js';
 
 export interface ExplainCommandOptions {
   inputType?: StoreFormat;
@@ -13,14 +13,6 @@ export interface ExplainCommandOptions {
   json?: boolean;
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SealguardError('FILE_UNREADABLE', `cannot read ${file}: ${errorMessage(e)}`, { exitCode: ExitCode.notEncrypted });
-  }
-}
 
 function keyLines(group: ExplainedKeys, indent: string): string[] {
   const lines = [
@@ -101,7 +93,7 @@ function storeOrUndefined(format: StoreFormat): Store | undefined {
 /** `explain F`: which rule applies to F and why, its keys and which values get encrypted. Never prints values. */
 export async function runExplain(file: string, opts: ExplainCommandOptions, io: Io): Promise<number> {
   const abs = path.resolve(io.cwd, file);
-  const text = await readIfExists(abs);
+  const text = await readTextIfExists(abs, 'FILE_UNREADABLE', ExitCode.notEncrypted);
   const format = opts.inputType ?? formatFromPath(abs);
   const explanation = explainFile({
     file: abs,
