@@ -56,7 +56,7 @@ export function ageMasterKey(recipient: string): MasterKey {
     async wrap(dataKey: Uint8Array): Promise<AgeStoredKey> {
       const e = new Encrypter();
       e.addRecipient(id);
-      const file = await e.encrypt(dataKey);
+      const file = await readStream(await e.encrypt(streamOf(dataKey)));
       return { kind: 'age', recipient: id, enc: armor.encode(file) };
     },
   };
@@ -87,7 +87,7 @@ export async function unwrapAge(
   const d = new Decrypter();
   for (const id of list) d.addIdentity(id);
   try {
-    return await d.decrypt(file);
+    return await readStream(await d.decrypt(streamOf(file)));
   } catch (e) {
     const why = errorMessage(e);
     if (/no identity matched/.test(why)) {
@@ -96,6 +96,41 @@ export async function unwrapAge(
     }
     throw new SealguardError('AGE_DECRYPT_FAILED', `age decryption failed: ${why}`);
   }
+}
+
+/**
+ * age-encryption collects a whole file through `new Response(stream)`, and the first use of
+ * `Response` loads Node's fetch implementation (~30 ms, more than the rest of a small decrypt).
+ * Handing it streams and reading them here keeps that out of every age command.
+ */
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+    c.fill(0);
+  }
+  return out;
 }
 
 function isIdentityList(x: AgeIdentities | readonly string[]): x is readonly string[] {
