@@ -66,7 +66,7 @@ export function parseEncValue(s: string): EncValue {
   return { data, iv, tag, type };
 }
 
-function checkKey(key: Uint8Array): void {
+export function checkKey(key: Uint8Array): void {
   if (key.length !== KEY_BYTES) {
     throw new SealguardError('INVALID_DATA_KEY', `the data key must be ${KEY_BYTES} bytes, got ${key.length}`, {
       exitCode: ExitCode.couldNotRetrieveKey,
@@ -82,7 +82,7 @@ function checkKey(key: Uint8Array): void {
 const NONCE_BATCH = 2048;
 let noncePool = Buffer.alloc(0);
 let nonceOffset = 0;
-function freshNonce(): Buffer {
+export function freshNonce(): Buffer {
   if (nonceOffset + IV_BYTES > noncePool.length) {
     noncePool = randomBytes(IV_BYTES * NONCE_BATCH);
     nonceOffset = 0;
@@ -108,8 +108,22 @@ export function encryptValue(plaintext: Buffer, type: SopsType, key: Uint8Array,
   const data = cipher.update(plaintext);
   cipher.final();
   const tag = cipher.getAuthTag();
-  const nonceBytes = Buffer.isBuffer(nonce) ? nonce : Buffer.from(nonce.buffer, nonce.byteOffset, nonce.byteLength);
-  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${nonceBytes.toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
+  return formatEncValue(data, nonce, tag, type);
+}
+
+/** The ENC[...] text of an encrypted value's parts. */
+export function formatEncValue(data: Buffer, iv: Uint8Array, tag: Buffer, type: SopsType): string {
+  const ivBytes = Buffer.isBuffer(iv) ? iv : Buffer.from(iv.buffer, iv.byteOffset, iv.byteLength);
+  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${ivBytes.toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
+}
+
+/** The error for a value whose tag does not match; it says what can cause that, never what the value is. */
+export function authFailed(): SealguardError {
+  return new SealguardError(
+    'DECRYPT_FAILED',
+    'authentication failed: wrong data key, value moved to another key, or tampered ciphertext',
+    { exitCode: ExitCode.errorDecryptingValue },
+  );
 }
 
 export interface DecryptedValue {
@@ -133,11 +147,7 @@ export function decryptValue(enc: string, key: Uint8Array, aad: string): Decrypt
   try {
     plaintext = Buffer.concat([decipher.update(parsed.data), decipher.final()]);
   } catch {
-    throw new SealguardError(
-      'DECRYPT_FAILED',
-      'authentication failed: wrong data key, value moved to another key, or tampered ciphertext',
-      { exitCode: ExitCode.errorDecryptingValue },
-    );
+    throw authFailed();
   }
   return { type: parsed.type, plaintext, iv: parsed.iv };
 }

@@ -6,8 +6,9 @@
 import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.js';
 import type { EncryptionSelector } from '../metadata.js';
-import type { ParsedFile, SopsType } from '../tree.js';
-import { decryptValue, encryptValue, isEncValue } from './aes.js';
+import type { ParsedFile, ScalarNode, SopsType } from '../tree.js';
+import { authFailed, checkKey, formatEncValue, freshNonce, isEncValue, parseEncValue, type EncValue } from './aes.js';
+import { GcmBatch } from './gcm-batch.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
 import { walkFile } from './tree-walk.js';
@@ -62,10 +63,16 @@ export function encryptTree(
   selector: EncryptionSelector,
   options: EncryptTreeOptions = {},
 ): EncryptTreeResult {
+  checkKey(key);
   const select = compileSelector(selector);
   const mac = new MacHasher();
-  const seal = (plaintext: Buffer, type: SopsType, aad: string): string =>
-    encryptValue(plaintext, type, key, aad, options.previous?.get(stashKey(aad, type, plaintext)));
+  // Values are collected in document order and encrypted in one batch after the walk.
+  const jobs: { plaintext: Buffer; type: SopsType; aad: string; iv: Uint8Array; store: (enc: string) => void }[] = [];
+  const queue = (plaintext: Buffer, type: SopsType, aad: string, store: (enc: string) => void): void => {
+    const iv = options.previous?.get(stashKey(aad, type, plaintext)) ?? freshNonce();
+    if (iv.length === 0) throw new SealguardError('INVALID_ENC_VALUE', 'not a valid sops encrypted value: empty iv', { exitCode: ExitCode.errorEncryptingValue });
+    jobs.push({ plaintext, type, aad, iv, store });
+  };
 
   walkFile(file, {
     scalar(node, path, comments, aad) {
@@ -76,7 +83,9 @@ export function encryptTree(
         if (!encrypted) return;
         const { type, plaintext } = scalarToPlaintext(scalar);
         if (plaintext.length === 0) return;
-        node.scalar = { type: 'str', value: seal(plaintext, type, aad) };
+        queue(plaintext, type, aad, (value) => {
+          node.scalar = { type: 'str', value };
+        });
       } catch (e) {
         throw atPath(e, aad, 'ENCRYPT_FAILED', ExitCode.errorEncryptingValue);
       }
@@ -84,11 +93,25 @@ export function encryptTree(
     comment(node, path, comments, aad) {
       const text = node.text;
       if (text !== '' && select.comment(path, comments, text)) {
-        node.text = seal(Buffer.from(text, 'utf8'), 'comment', aad);
+        queue(Buffer.from(text, 'utf8'), 'comment', aad, (value) => {
+          node.text = value;
+        });
       }
       return text;
     },
   });
+
+  const batch = new GcmBatch(key);
+  try {
+    const sealed = batch.seal(jobs);
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      const { data, tag } = sealed[i]!;
+      job.store(formatEncValue(data, job.iv, tag, job.type));
+    }
+  } finally {
+    batch.wipe();
+  }
   return { mac: mac.digest() };
 }
 
@@ -102,55 +125,77 @@ export function decryptTree(
   selector: EncryptionSelector,
   options: { readonly keepNonces?: boolean } = {},
 ): DecryptTreeResult {
+  checkKey(key);
   const select = compileSelector(selector);
-  const mac = new MacHasher();
   const stash: IvStash = new Map();
   // Only a file that will be written again needs its nonces; a plain decrypt skips the bookkeeping.
   const keep = options.keepNonces !== false;
   const warnings: string[] = [];
+  const batch = new GcmBatch(key);
+  // Values are collected in document order and decrypted in one batch after the walk; comments
+  // are opened as they come, because later comment selections look at their plaintext.
+  const pending: { node: ScalarNode; aad: string; enc: EncValue }[] = [];
+  const macNodes: ScalarNode[] = [];
 
-  walkFile(file, {
-    scalar(node, path, comments, aad) {
-      try {
-        const encrypted = select.value(path, comments);
-        if (encrypted) {
-          const current = node.scalar;
-          if (current.type !== 'str') {
-            throw new SealguardError('NOT_ENCRYPTED', `a ${current.type} value is not encrypted but should be`, {
-              exitCode: ExitCode.errorDecryptingValue,
-            });
+  try {
+    walkFile(file, {
+      scalar(node, path, comments, aad) {
+        try {
+          const encrypted = select.value(path, comments);
+          if (encrypted) {
+            const current = node.scalar;
+            if (current.type !== 'str') {
+              throw new SealguardError('NOT_ENCRYPTED', `a ${current.type} value is not encrypted but should be`, {
+                exitCode: ExitCode.errorDecryptingValue,
+              });
+            }
+            if (current.value !== '') pending.push({ node, aad, enc: parseEncValue(current.value) });
           }
-          if (current.value !== '') {
-            const opened = decryptValue(current.value, key, aad);
-            node.scalar = plaintextToScalar(opened.type, opened.plaintext);
-            if (keep) stash.set(stashKey(aad, opened.type, opened.plaintext), opened.iv);
-          }
+          if (!select.macOnlyEncrypted || encrypted) macNodes.push(node);
+        } catch (e) {
+          throw atPath(e, aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
         }
-        if (!select.macOnlyEncrypted || encrypted) mac.add(macInput(node.scalar as NonNullScalar));
+      },
+      comment(node, path, comments, aad) {
+        const text = node.text;
+        if (text === '') return text;
+        const selected = select.comment(path, comments, text);
+        if (!isEncValue(text)) {
+          if (selected) warnings.push(`comment at "${aad}" is not encrypted; kept as is`);
+          return text;
+        }
+        // Decide on the ciphertext's authenticity, not on the selector: a comment selector may
+        // happen to match the ENC text itself (e.g. a regex "e"), which would hide a real comment.
+        const enc = parseEncValue(text);
+        const [plaintext] = batch.open([{ data: enc.data, iv: enc.iv, tag: enc.tag, aad }]);
+        if (plaintext) {
+          node.text = plaintext.toString('utf8');
+          if (keep) stash.set(stashKey(aad, 'comment', plaintext), enc.iv);
+        } else {
+          warnings.push(`comment at "${aad}" could not be decrypted; kept as is`);
+        }
+        return node.text;
+      },
+    });
+
+    const opened = batch.open(pending.map(({ enc, aad }) => ({ data: enc.data, iv: enc.iv, tag: enc.tag, aad })));
+    for (let i = 0; i < pending.length; i++) {
+      const { node, aad, enc } = pending[i]!;
+      const plaintext = opened[i];
+      if (!plaintext) throw atPath(authFailed(), aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
+      try {
+        node.scalar = plaintextToScalar(enc.type, plaintext);
       } catch (e) {
         throw atPath(e, aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
       }
-    },
-    comment(node, path, comments, aad) {
-      const text = node.text;
-      if (text === '') return text;
-      const selected = select.comment(path, comments, text);
-      if (!isEncValue(text)) {
-        if (selected) warnings.push(`comment at "${aad}" is not encrypted; kept as is`);
-        return text;
-      }
-      // Decide on the ciphertext's authenticity, not on the selector: a comment selector may
-      // happen to match the ENC text itself (e.g. a regex "e"), which would hide a real comment.
-      try {
-        const opened = decryptValue(text, key, aad);
-        node.text = opened.plaintext.toString('utf8');
-        if (keep) stash.set(stashKey(aad, 'comment', opened.plaintext), opened.iv);
-      } catch {
-        warnings.push(`comment at "${aad}" could not be decrypted; kept as is`);
-      }
-      return node.text;
-    },
-  });
+      if (keep) stash.set(stashKey(aad, enc.type, plaintext), enc.iv);
+    }
+  } finally {
+    batch.wipe();
+  }
+
+  const mac = new MacHasher();
+  for (const node of macNodes) mac.add(macInput(node.scalar as NonNullScalar));
   return { mac: mac.digest(), stash, warnings };
 }
 
