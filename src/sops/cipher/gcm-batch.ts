@@ -54,10 +54,28 @@ function writeText(out: Buffer, at: number, s: string, bytes: number): void {
   else for (let i = 0; i < bytes; i++) out[at + i] = s.charCodeAt(i);
 }
 
-/** The lengths block: bit lengths as two 64-bit big-endian numbers. */
-function writeLengths(out: Buffer, at: number, aBytes: number, cBytes: number): void {
-  out.writeUIntBE(aBytes * 8, at + 2, 6);
-  out.writeUIntBE(cBytes * 8, at + 10, 6);
+/** Bytes of `src` into `out` at `at`; short arrays are copied here, cheaper than a builtin call each. */
+function copyInto(out: Uint8Array, at: number, src: Uint8Array): void {
+  const n = src.length;
+  if (n > 64) out.set(src, at);
+  else for (let i = 0; i < n; i++) out[at + i] = src[i] as number;
+}
+
+/** The lengths block: bit lengths as two 64-bit big-endian numbers (into a zeroed block). */
+function writeLengths(out: Uint8Array, at: number, aBytes: number, cBytes: number): void {
+  writeBits(out, at, aBytes);
+  writeBits(out, at + 8, cBytes);
+}
+
+function writeBits(out: Uint8Array, at: number, bytes: number): void {
+  const hi = Math.floor(bytes / 0x20000000);
+  const lo = (bytes * 8) >>> 0;
+  out[at + 2] = hi >>> 8;
+  out[at + 3] = hi;
+  out[at + 4] = lo >>> 24;
+  out[at + 5] = lo >>> 16;
+  out[at + 6] = lo >>> 8;
+  out[at + 7] = lo;
 }
 
 /**
@@ -217,10 +235,14 @@ function ghashRuns(t: Int32Array, input: Uint8Array, runs: Int32Array, out: Uint
   }
 }
 
-/** AES-256-GCM with 16-byte tags under one key, for batches of values. Call `wipe` when done. */
+/**
+ * AES-256-GCM with 16-byte tags under one key, for batches of values. The buffers `seal` and
+ * `open` return are views into one block of memory per call, valid until `wipe`, which zeroes them.
+ */
 export class GcmBatch {
   readonly #ecb: Cipher;
   readonly #table: Int32Array;
+  readonly #arenas: Buffer[] = [];
 
   constructor(key: Uint8Array) {
     this.#ecb = createCipheriv('aes-256-ecb', key, null);
@@ -231,12 +253,12 @@ export class GcmBatch {
   }
 
   /**
-   * The keystream of each job: its block 0 is E(K, J0) (masks the tag), blocks 1.. are
-   * E(K, inc32(J0)), E(K, inc32²(J0)) … for `lengths[i]` bytes. One native call for the batch.
+   * The keystream of each value: its block 0 is E(K, J0) (masks the tag), blocks 1.. are
+   * E(K, inc32(J0)), E(K, inc32²(J0)) … for `lengths[i]` bytes, from `offsets[i]` in the result.
+   * One native call for the batch.
    */
-  #keystreams(ivs: readonly Uint8Array[], lengths: readonly number[]): { stream: Buffer; offsets: Int32Array } {
+  #keystreams(ivs: readonly Uint8Array[], lengths: Int32Array, offsets: Int32Array): Buffer {
     const n = ivs.length;
-    const offsets = new Int32Array(n + 1);
     // J0 of a 12-byte nonce is the nonce ‖ 1; of any other, GHASH(nonce ‖ pad ‖ lengths).
     let hashed = 0;
     let hashBlocks = 0;
@@ -244,10 +266,10 @@ export class GcmBatch {
     for (let i = 0; i < n; i++) {
       offsets[i] = total;
       total += BLOCK * (1 + blocksOf(lengths[i] as number));
-      const iv = ivs[i] as Uint8Array;
-      if (iv.length !== 12) {
+      const ivLength = (ivs[i] as Uint8Array).length;
+      if (ivLength !== 12) {
         hashed++;
-        hashBlocks += blocksOf(iv.length) + 1;
+        hashBlocks += blocksOf(ivLength) + 1;
       }
     }
     offsets[n] = total;
@@ -261,9 +283,9 @@ export class GcmBatch {
       for (let i = 0; i < n; i++) {
         const iv = ivs[i] as Uint8Array;
         if (iv.length === 12) continue;
-        input.set(iv, p);
+        copyInto(input, p, iv);
         p += blocksOf(iv.length) * BLOCK;
-        writeLengths(input, p, 0, iv.length);
+        writeBits(input, p + 8, iv.length);
         p += BLOCK;
         runs[r] = blocksOf(iv.length) + 1;
         outAt[r++] = offsets[i] as number;
@@ -274,114 +296,153 @@ export class GcmBatch {
       const iv = ivs[i] as Uint8Array;
       const at = offsets[i] as number;
       if (iv.length === 12) {
-        counters.set(iv, at);
+        copyInto(counters, at, iv);
         counters[at + 15] = 1;
       }
       const end = offsets[i + 1] as number;
-      const c = counters.readUInt32BE(at + 12);
+      const c = ((counters[at + 12] as number) << 24) | ((counters[at + 13] as number) << 16) | ((counters[at + 14] as number) << 8) | (counters[at + 15] as number);
       for (let b = at + BLOCK, k = 1; b < end; b += BLOCK, k++) {
-        counters.copyWithin(b, at, at + 12);
-        counters.writeUInt32BE((c + k) >>> 0, b + 12);
+        for (let j = 0; j < 12; j++) counters[b + j] = counters[at + j] as number;
+        const v = (c + k) | 0;
+        counters[b + 12] = v >>> 24;
+        counters[b + 13] = v >>> 16;
+        counters[b + 14] = v >>> 8;
+        counters[b + 15] = v;
       }
     }
     const stream = this.#ecb.update(counters);
     counters.fill(0);
-    return { stream, offsets };
+    return stream;
   }
 
   /**
-   * S = GHASH(aad ‖ pad ‖ data ‖ pad ‖ lengths) ⊕ E(K, J0) for each job, 16 bytes each in the result.
+   * The GHASH input of each value laid out in one buffer: aad ‖ pad ‖ text ‖ pad ‖ lengths. The
+   * text's place is left zeroed; its offset is `textAt[i]` and the value's run is `runs[i]` blocks.
    */
-  #tags(aads: readonly string[], datas: readonly Uint8Array[], stream: Buffer, offsets: Int32Array): Buffer {
+  static #tagInput(aads: readonly string[], lengths: Int32Array, textAt: Int32Array, runs: Int32Array): Buffer {
     const n = aads.length;
     const aadBytes = new Int32Array(n);
-    const runs = new Int32Array(n);
-    const outAt = new Int32Array(n);
     let blocks = 0;
     for (let i = 0; i < n; i++) {
-      aadBytes[i] = utf8Length(aads[i] as string);
-      runs[i] = blocksOf(aadBytes[i] as number) + blocksOf((datas[i] as Uint8Array).length) + 1;
-      outAt[i] = i * BLOCK;
-      blocks += runs[i] as number;
+      const a = utf8Length(aads[i] as string);
+      aadBytes[i] = a;
+      const run = blocksOf(a) + blocksOf(lengths[i] as number) + 1;
+      runs[i] = run;
+      blocks += run;
     }
     const input = Buffer.alloc(blocks * BLOCK);
     let p = 0;
     for (let i = 0; i < n; i++) {
       const a = aadBytes[i] as number;
-      const data = datas[i] as Uint8Array;
+      const c = lengths[i] as number;
       writeText(input, p, aads[i] as string, a);
       p += blocksOf(a) * BLOCK;
-      input.set(data, p);
-      p += blocksOf(data.length) * BLOCK;
-      writeLengths(input, p, a, data.length);
+      textAt[i] = p;
+      p += blocksOf(c) * BLOCK;
+      writeLengths(input, p, a, c);
       p += BLOCK;
     }
-    const tags = Buffer.alloc(n * BLOCK);
-    ghashRuns(this.#table, input, runs, tags, outAt);
-    for (let i = 0; i < n; i++) {
-      const at = offsets[i] as number;
-      for (let b = 0; b < BLOCK; b++) tags[i * BLOCK + b] = (tags[i * BLOCK + b] as number) ^ (stream[at + b] as number);
-    }
-    return tags;
+    return input;
+  }
+
+  /** GHASH of each value's run, 16 bytes each at i * 16. */
+  #ghash(input: Buffer, runs: Int32Array): Buffer {
+    const n = runs.length;
+    const outAt = new Int32Array(n);
+    for (let i = 0; i < n; i++) outAt[i] = i * BLOCK;
+    const hashes = Buffer.alloc(n * BLOCK);
+    ghashRuns(this.#table, input, runs, hashes, outAt);
+    return hashes;
   }
 
   /** Encrypt each job. */
   seal(jobs: readonly SealJob[]): Sealed[] {
-    const { stream, offsets } = this.#keystreams(
-      jobs.map((j) => j.iv),
-      jobs.map((j) => j.plaintext.length),
-    );
-    const datas: Buffer[] = [];
-    for (let i = 0; i < jobs.length; i++) {
+    const n = jobs.length;
+    const ivs: Uint8Array[] = new Array<Uint8Array>(n);
+    const aads: string[] = new Array<string>(n);
+    const lengths = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const job = jobs[i] as SealJob;
+      ivs[i] = job.iv;
+      aads[i] = job.aad;
+      lengths[i] = job.plaintext.length;
+    }
+    const offsets = new Int32Array(n + 1);
+    const stream = this.#keystreams(ivs, lengths, offsets);
+    const textAt = new Int32Array(n);
+    const runs = new Int32Array(n);
+    // The ciphertext is written straight into the GHASH input, which then also holds the results.
+    const input = GcmBatch.#tagInput(aads, lengths, textAt, runs);
+    this.#arenas.push(input);
+    for (let i = 0; i < n; i++) {
       const plaintext = (jobs[i] as SealJob).plaintext;
       const ks = (offsets[i] as number) + BLOCK;
-      const data = Buffer.allocUnsafe(plaintext.length);
-      for (let b = 0; b < data.length; b++) data[b] = (plaintext[b] as number) ^ (stream[ks + b] as number);
-      datas.push(data);
+      const at = textAt[i] as number;
+      for (let b = 0; b < plaintext.length; b++) input[at + b] = (plaintext[b] as number) ^ (stream[ks + b] as number);
     }
-    const tags = this.#tags(
-      jobs.map((j) => j.aad),
-      datas,
-      stream,
-      offsets,
-    );
+    const tags = this.#ghash(input, runs);
+    const out: Sealed[] = new Array<Sealed>(n);
+    for (let i = 0; i < n; i++) {
+      const o = i * BLOCK;
+      const ks = offsets[i] as number;
+      for (let b = 0; b < BLOCK; b++) tags[o + b] = (tags[o + b] as number) ^ (stream[ks + b] as number);
+      const at = textAt[i] as number;
+      out[i] = { data: input.subarray(at, at + (lengths[i] as number)), tag: tags.subarray(o, o + BLOCK) };
+    }
     stream.fill(0);
-    return datas.map((data, i) => ({ data, tag: tags.subarray(i * BLOCK, (i + 1) * BLOCK) }));
+    return out;
   }
 
   /** Decrypt each job; `null` where the tag does not match (wrong key, AAD, or tampered data/iv/tag). */
   open(jobs: readonly OpenJob[]): (Buffer | null)[] {
-    const datas = jobs.map((j) => j.data);
-    const { stream, offsets } = this.#keystreams(
-      jobs.map((j) => j.iv),
-      datas.map((d) => d.length),
-    );
-    const expected = this.#tags(
-      jobs.map((j) => j.aad),
-      datas,
-      stream,
-      offsets,
-    );
-    const out: (Buffer | null)[] = [];
-    for (let i = 0; i < jobs.length; i++) {
+    const n = jobs.length;
+    const ivs: Uint8Array[] = new Array<Uint8Array>(n);
+    const aads: string[] = new Array<string>(n);
+    const lengths = new Int32Array(n);
+    let plainBytes = 0;
+    for (let i = 0; i < n; i++) {
       const job = jobs[i] as OpenJob;
-      let diff = job.tag.length ^ BLOCK;
-      for (let b = 0; b < BLOCK; b++) diff |= (expected[i * BLOCK + b] as number) ^ (job.tag[b] as number);
+      ivs[i] = job.iv;
+      aads[i] = job.aad;
+      lengths[i] = job.data.length;
+      plainBytes += job.data.length;
+    }
+    const offsets = new Int32Array(n + 1);
+    const stream = this.#keystreams(ivs, lengths, offsets);
+    const textAt = new Int32Array(n);
+    const runs = new Int32Array(n);
+    const input = GcmBatch.#tagInput(aads, lengths, textAt, runs);
+    for (let i = 0; i < n; i++) copyInto(input, textAt[i] as number, (jobs[i] as OpenJob).data);
+    const expected = this.#ghash(input, runs);
+    const plain = Buffer.alloc(plainBytes);
+    this.#arenas.push(plain);
+    const out: (Buffer | null)[] = new Array<Buffer | null>(n);
+    let p = 0;
+    for (let i = 0; i < n; i++) {
+      const job = jobs[i] as OpenJob;
+      const tag = job.tag;
+      const ks = offsets[i] as number;
+      const o = i * BLOCK;
+      let diff = tag.length ^ BLOCK;
+      for (let b = 0; b < BLOCK; b++) diff |= (expected[o + b] as number) ^ (stream[ks + b] as number) ^ ((tag[b] ?? 0) as number);
       if (diff !== 0) {
-        out.push(null);
+        out[i] = null;
         continue;
       }
-      const ks = (offsets[i] as number) + BLOCK;
-      const plain = Buffer.allocUnsafe(job.data.length);
-      for (let b = 0; b < plain.length; b++) plain[b] = (job.data[b] as number) ^ (stream[ks + b] as number);
-      out.push(plain);
+      const data = job.data;
+      const len = data.length;
+      for (let b = 0; b < len; b++) plain[p + b] = (data[b] as number) ^ (stream[ks + BLOCK + b] as number);
+      out[i] = plain.subarray(p, p + len);
+      p += len;
     }
     stream.fill(0);
     expected.fill(0);
     return out;
   }
 
+  /** Zero the key-dependent table and every buffer this batch returned. */
   wipe(): void {
     this.#table.fill(0);
+    for (const arena of this.#arenas.splice(0)) arena.fill(0);
   }
 }

@@ -7,8 +7,8 @@ import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.js';
 import type { EncryptionSelector } from '../metadata.js';
 import type { ParsedFile, ScalarNode, SopsType } from '../tree.js';
-import { authFailed, checkKey, formatEncValue, freshNonce, isEncValue, parseEncValue, type EncValue } from './aes.js';
-import { GcmBatch } from './gcm-batch.js';
+import { authFailed, checkKey, formatEncValue, freshNonce, isEncValue, parseEncValue } from './aes.js';
+import { GcmBatch, type OpenJob } from './gcm-batch.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
 import { walkFile } from './tree-walk.js';
@@ -134,7 +134,7 @@ export function decryptTree(
   const batch = new GcmBatch(key);
   // Values are collected in document order and decrypted in one batch after the walk; comments
   // are opened as they come, because later comment selections look at their plaintext.
-  const pending: { node: ScalarNode; aad: string; enc: EncValue }[] = [];
+  const pending: (OpenJob & { readonly node: ScalarNode; readonly type: SopsType })[] = [];
   const macNodes: ScalarNode[] = [];
 
   try {
@@ -149,7 +149,10 @@ export function decryptTree(
                 exitCode: ExitCode.errorDecryptingValue,
               });
             }
-            if (current.value !== '') pending.push({ node, aad, enc: parseEncValue(current.value) });
+            if (current.value !== '') {
+              const enc = parseEncValue(current.value);
+              pending.push({ node, aad, data: enc.data, iv: enc.iv, tag: enc.tag, type: enc.type });
+            }
           }
           if (!select.macOnlyEncrypted || encrypted) macNodes.push(node);
         } catch (e) {
@@ -178,17 +181,17 @@ export function decryptTree(
       },
     });
 
-    const opened = batch.open(pending.map(({ enc, aad }) => ({ data: enc.data, iv: enc.iv, tag: enc.tag, aad })));
+    const opened = batch.open(pending);
     for (let i = 0; i < pending.length; i++) {
-      const { node, aad, enc } = pending[i]!;
+      const { node, aad, type, iv } = pending[i]!;
       const plaintext = opened[i];
       if (!plaintext) throw atPath(authFailed(), aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
       try {
-        node.scalar = plaintextToScalar(enc.type, plaintext);
+        node.scalar = plaintextToScalar(type, plaintext);
       } catch (e) {
         throw atPath(e, aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
       }
-      if (keep) stash.set(stashKey(aad, enc.type, plaintext), enc.iv);
+      if (keep) stash.set(stashKey(aad, type, plaintext), iv);
     }
   } finally {
     batch.wipe();

@@ -37,12 +37,12 @@ describe('batched AES-256-GCM gives the same bytes as OpenSSL', () => {
       fc.property(key, fc.array(job, { minLength: 1, maxLength: 12 }), (k, jobs) => {
         const batch = new GcmBatch(k);
         const sealed = batch.seal(jobs);
-        batch.wipe();
         jobs.forEach((j, i) => {
           const ref = nodeSeal(k, j);
           expect(sealed[i]?.data.equals(ref.data)).toBe(true);
           expect(sealed[i]?.tag.equals(ref.tag)).toBe(true);
         });
+        batch.wipe();
       }),
       { numRuns: 150 },
     );
@@ -101,6 +101,16 @@ describe('batched AES-256-GCM refuses what OpenSSL refuses', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('wipe zeroes the plaintexts a batch returned', () => {
+    const k = randomBytes(32);
+    const j: SealJob = { plaintext: Buffer.from('hunter2-password'), aad: 'db:password:', iv: randomBytes(32) };
+    const batch = new GcmBatch(k);
+    const [plain] = batch.open([{ ...nodeSeal(k, j), aad: j.aad, iv: j.iv }]);
+    expect(plain?.toString()).toBe('hunter2-password');
+    batch.wipe();
+    expect(plain?.every((b) => b === 0)).toBe(true);
   });
 
   it('a truncated tag is refused', () => {
