@@ -6,6 +6,7 @@ import { runCli } from '../helpers/cli.js';
 import { tempDirs, type TempRepo } from '../helpers/git-repo.js';
 import { commitProgressBar, wantsProgress } from '../../src/cli/progress.js';
 import type { Io } from '../../src/cli/io.js';
+import { defaultHistoryThreads } from '../../src/cli/commands/scan-history.js';
 
 // Fake credentials, assembled at run time so this file itself stays clean for `sealguard scan .`.
 const githubToken = 'ghp_' + 'H1st0ryT0k3nV4lu'.repeat(2) + 'Qx7W';
@@ -113,6 +114,10 @@ describe('sealguard scan --all-history / --range / --since', () => {
     const commitless = f.Fingerprint.slice(f.Commit.length + 1);
     writeFileSync(path.join(r.dir, '.sealguardignore'), `${commitless}\n`);
     expect(runCli(['scan', '--all-history'], { cwd: r.dir }).code).toBe(0);
+  });
+
+  it('without --threads, a history scan leaves one core to git log (two cores: one thread; at most four)', () => {
+    expect([1, 2, 3, 4, 8, 64].map((cores) => defaultHistoryThreads(cores))).toEqual([1, 1, 2, 3, 4, 4]);
   });
 
   it('one thread and two threads print the same report', () => {

@@ -17,7 +17,7 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .option('--all-history', 'scan every commit of every ref')
     .option('--since <date>', 'only commits newer than this (with --range, --all-history, or HEAD)')
     .option('--pre-push', 'scan the commits being pushed (reads the refs git gives a pre-push hook)')
-    .option('--threads <n>', 'threads for history and folder scans (default: CPU cores, at most 4; 1: no workers)', intOption('--threads'))
+    .option('--threads <n>', 'threads for history and folder scans (default: CPU cores for folders, one less for history, where git log needs one; at most 4; 1: no workers)', intOption('--threads'))
     .option('-c, --config <file>', 'scan config (default: .sealguard.yaml at the root, else .gitleaks.toml)')
     .addOption(new Option('-f, --report-format <format>', 'report format').choices(['text', 'json', 'sarif', 'junit', 'csv']).default('text'))
     .option('-r, --report-path <file>', 'write the report to a file instead of stdout')
