@@ -35,6 +35,15 @@ export interface OpenJob {
   readonly tag: Uint8Array;
 }
 
+/** A batch laid out: keystream of value i from offsets[i] (block 0 masks its tag); its GHASH run of runs[i] blocks in input, text at textAt[i]. */
+interface Layout {
+  readonly stream: Buffer;
+  readonly offsets: Int32Array;
+  readonly input: Buffer;
+  readonly textAt: Int32Array;
+  readonly runs: Int32Array;
+}
+
 export interface Sealed {
   readonly data: Buffer;
   readonly tag: Buffer;
@@ -54,7 +63,7 @@ function writeText(out: Buffer, at: number, s: string, bytes: number): void {
   else for (let i = 0; i < bytes; i++) out[at + i] = s.charCodeAt(i);
 }
 
-/** Bytes of `src` into `out` at `at`; short arrays are copied here, cheaper than a builtin call each. */
+/** Bytes of `src` into `out` at `at`: short ones (nonces, most values) by a loop, long ones by `set`. */
 function copyInto(out: Uint8Array, at: number, src: Uint8Array): void {
   const n = src.length;
   if (n > 64) out.set(src, at);
@@ -355,6 +364,17 @@ export class GcmBatch {
     return hashes;
   }
 
+  /** What seal and open share: each value's keystream, and its GHASH input with the text's place left empty. */
+  #layout(ivs: readonly Uint8Array[], aads: readonly string[], lengths: Int32Array): Layout {
+    const n = ivs.length;
+    const offsets = new Int32Array(n + 1);
+    const stream = this.#keystreams(ivs, lengths, offsets);
+    const textAt = new Int32Array(n);
+    const runs = new Int32Array(n);
+    const input = GcmBatch.#tagInput(aads, lengths, textAt, runs);
+    return { stream, offsets, input, textAt, runs };
+  }
+
   /** Encrypt each job. */
   seal(jobs: readonly SealJob[]): Sealed[] {
     const n = jobs.length;
@@ -367,12 +387,8 @@ export class GcmBatch {
       aads[i] = job.aad;
       lengths[i] = job.plaintext.length;
     }
-    const offsets = new Int32Array(n + 1);
-    const stream = this.#keystreams(ivs, lengths, offsets);
-    const textAt = new Int32Array(n);
-    const runs = new Int32Array(n);
     // The ciphertext is written straight into the GHASH input, which then also holds the results.
-    const input = GcmBatch.#tagInput(aads, lengths, textAt, runs);
+    const { stream, offsets, input, textAt, runs } = this.#layout(ivs, aads, lengths);
     this.#arenas.push(input);
     for (let i = 0; i < n; i++) {
       const plaintext = (jobs[i] as SealJob).plaintext;
@@ -407,11 +423,7 @@ export class GcmBatch {
       lengths[i] = job.data.length;
       plainBytes += job.data.length;
     }
-    const offsets = new Int32Array(n + 1);
-    const stream = this.#keystreams(ivs, lengths, offsets);
-    const textAt = new Int32Array(n);
-    const runs = new Int32Array(n);
-    const input = GcmBatch.#tagInput(aads, lengths, textAt, runs);
+    const { stream, offsets, input, textAt, runs } = this.#layout(ivs, aads, lengths);
     for (let i = 0; i < n; i++) copyInto(input, textAt[i] as number, (jobs[i] as OpenJob).data);
     const expected = this.#ghash(input, runs);
     const plain = Buffer.alloc(plainBytes);
