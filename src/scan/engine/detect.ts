@@ -52,10 +52,10 @@ const DEFAULT_SETTINGS: Settings = { maxCharsPerToken: DEFAULT_MAX_CHARS_PER_TOK
 
 /** One fragment's (or one decoded span's) findings, decoding up to `depth` more layers. */
 function scanText(rules: CompiledRules, fragment: Fragment, depth: number, settings: Settings): Finding[] {
-  const { byRule, triggers } = keywordHits(rules, fragment, depth > 0);
+  const scan = new FragmentScan(fragment, rules.allow, settings);
+  const { byRule, triggers } = keywordHits(rules, scan.utf8, depth > 0);
   if (byRule.size === 0 && rules.alwaysRun.length === 0 && triggers.length === 0) return [];
   const candidates = [...new Set([...rules.alwaysRun, ...byRule.keys()])].sort((a, b) => a - b);
-  const scan = new FragmentScan(fragment, rules.allow, settings);
   for (const index of candidates) {
     const rule = rules.rules[index];
     if (!ruleAppliesTo(rule, fragment.path)) continue;
@@ -70,24 +70,27 @@ function scanText(rules: CompiledRules, fragment: Fragment, depth: number, setti
 }
 
 interface KeywordHits {
-  /** For each rule whose keywords occur, the offsets just past each occurrence (one list per keyword). */
+  /**
+   * For each rule whose keywords occur, the byte offsets just past each occurrence (one list per
+   * keyword).
+   */
   readonly byRule: Map<number, number[][]>;
-  /** Encoded forms of keywords, when decoding is on. */
+  /** Encoded forms of keywords, when decoding is on (string offsets: decoding works on the text). */
   readonly triggers: TriggerHit[];
 }
 
-function keywordHits(rules: CompiledRules, fragment: Fragment, decode: boolean): KeywordHits {
+function keywordHits(rules: CompiledRules, utf8: Utf8Text, decode: boolean): KeywordHits {
   const byRule = new Map<number, number[][]>();
   const triggers: TriggerHit[] = [];
   const ruleKeywords = rules.keywordRules.length;
   if (ruleKeywords === 0 && !rules.decodeTriggers?.length) return { byRule, triggers };
-  const { text, utf8 } = fragment;
-  // An ASCII file's own bytes are read faster than the string (same offsets: one byte per character).
-  const positions = utf8 !== undefined && utf8.length === text.length ? rules.keywords.positionsAscii(utf8) : rules.keywords.positions(text);
+  // The bytes are searched, not the string: faster, and a file's text need never be decoded. Only a
+  // user keyword with a non-ASCII character needs the string (case folding beyond ASCII).
+  const positions = rules.keywords.hasWide ? charToBytePositions(rules.keywords.positions(utf8.text), utf8) : rules.keywords.positionsAscii(utf8.buffer);
   for (const [id, offsets] of positions) {
     if (id >= ruleKeywords) {
       const trigger = rules.decodeTriggers?.[id - ruleKeywords];
-      if (decode && trigger) for (const end of offsets) triggers.push({ encoding: trigger.encoding, end, length: trigger.length });
+      if (decode && trigger) for (const end of offsets) triggers.push({ encoding: trigger.encoding, end: utf8.charOffset(end), length: trigger.length });
       continue;
     }
     for (const index of rules.keywordRules[id]) {
@@ -99,8 +102,13 @@ function keywordHits(rules: CompiledRules, fragment: Fragment, decode: boolean):
   return { byRule, triggers };
 }
 
+function charToBytePositions(positions: Map<number, number[]>, utf8: Utf8Text): Map<number, number[]> {
+  for (const offsets of positions.values()) for (let i = 0; i < offsets.length; i++) offsets[i] = utf8.byteOffset(offsets[i] as number, false);
+  return positions;
+}
+
 /**
- * How far from a keyword a match is looked for. A secret sits next to its keyword (a prefix, or a
+ * How far (in bytes) from a keyword a match is looked for. A secret sits next to its keyword (a prefix, or a
  * `password =` before it), so a rule's regex runs only on the lines around its keywords instead of
  * the whole file: most files mention `token` or `secret` somewhere, few have a secret there.
  */
@@ -108,8 +116,11 @@ const WINDOW_BACK = 4096;
 const WINDOW_FORWARD = 4096;
 const WINDOW_FORWARD_MULTILINE = 256 * 1024;
 
-/** Merged [start, end) windows around the hits, or undefined when they cover most of the text anyway. */
-function windowsAround(text: string, lines: LineIndex, hitLists: readonly number[][], multiline: boolean): [number, number][] | undefined {
+/**
+ * Merged [start, end) byte windows around the hits, or undefined when they cover most of the text
+ * anyway. Windows start and end on character boundaries.
+ */
+function windowsAround(bytes: Buffer, lines: LineIndex, hitLists: readonly number[][], multiline: boolean): [number, number][] | undefined {
   const hits = hitLists.length === 1 ? hitLists[0] : hitLists.flat().sort((a, b) => a - b);
   const windows: [number, number][] = [];
   const lastLine = lines.count - 1;
@@ -119,15 +130,18 @@ function windowsAround(text: string, lines: LineIndex, hitLists: readonly number
     if (last && hit < last[1]) continue;
     // Line starts come from the shared index: searching for '\n' per hit is quadratic on minified lines.
     const line = lines.lineOf(hit - 1);
-    const start = Math.max(lines.lineStart(line), hit - WINDOW_BACK);
+    let start = Math.max(lines.lineStart(line), hit - WINDOW_BACK);
     let end: number;
     if (multiline) {
-      end = Math.min(text.length, hit + WINDOW_FORWARD_MULTILINE);
+      end = Math.min(bytes.length, hit + WINDOW_FORWARD_MULTILINE);
     } else {
       // The hit's line and the next one: `password:` may have its value on the following line.
-      const lineEnd = line + 2 > lastLine ? text.length : lines.lineStart(line + 2) - 1;
+      const lineEnd = line + 2 > lastLine ? bytes.length : lines.lineStart(line + 2) - 1;
       end = Math.min(lineEnd, hit + WINDOW_FORWARD);
     }
+    // A cut inside a multi-byte character would hand RE2 a broken one.
+    while (start < hit && isContinuationByte(bytes[start] as number)) start++;
+    while (end < bytes.length && isContinuationByte(bytes[end] as number)) end--;
     if (last && start <= last[1]) {
       covered += end - last[1];
       last[1] = end;
@@ -136,7 +150,11 @@ function windowsAround(text: string, lines: LineIndex, hitLists: readonly number
       windows.push([start, end]);
     }
   }
-  return covered * 2 > text.length ? undefined : windows;
+  return covered * 2 > bytes.length ? undefined : windows;
+}
+
+function isContinuationByte(b: number): boolean {
+  return (b & 0xc0) === 0x80;
 }
 
 /**
@@ -179,7 +197,9 @@ class FragmentScan implements DecodeContext {
   readonly #allow: CompiledAllow;
   readonly #candidates: Candidate[] = [];
   #utf8: Utf8Text | undefined;
+  /** Lines in string offsets (findings, ignore comments) and in byte offsets (windows). */
   #lines: LineIndex | undefined;
+  #byteLines: LineIndex | undefined;
   #sops: Ranges | undefined;
   #ignore: IgnoreLines | undefined;
 
@@ -191,22 +211,29 @@ class FragmentScan implements DecodeContext {
     this.#settings = settings;
   }
 
-  /** Run one rule; with keyword hits, only on the windows around them. */
+  /** The fragment's UTF-8 bytes and their mapping to string offsets. */
+  get utf8(): Utf8Text {
+    return (this.#utf8 ??= new Utf8Text(this.#fragment));
+  }
+
+  /** Run one rule; with keyword hits (byte offsets), only on the windows around them. */
   run(rule: CompiledRule, order: number, hits?: readonly number[][]): void {
-    const utf8 = (this.#utf8 ??= new Utf8Text(this.#fragment.text, this.#fragment.utf8));
-    const lines = (this.#lines ??= new LineIndex(this.#fragment.text));
-    const windows = hits ? windowsAround(this.#fragment.text, lines, hits, rule.multiline) : undefined;
+    const utf8 = this.utf8;
+    const lines = (this.#byteLines ??= new LineIndex(utf8.buffer));
+    const windows = hits ? windowsAround(utf8.buffer, lines, hits, rule.multiline) : undefined;
     if (windows === undefined) {
       this.#exec(rule, order, utf8, 0, utf8.buffer.length);
       return;
     }
-    // Windows are in string offsets; RE2 works on the UTF-8 bytes.
-    for (const [start, end] of windows) this.#exec(rule, order, utf8, utf8.byteOffset(start, true), utf8.byteOffset(end, false));
+    for (const [start, end] of windows) this.#exec(rule, order, utf8, start, end);
   }
 
   /** All matches of the rule's regex in bytes [from, to) of the fragment. */
   #exec(rule: CompiledRule, order: number, utf8: Utf8Text, from: number, to: number): void {
     const buffer = from === 0 && to === utf8.buffer.length ? utf8.buffer : utf8.buffer.subarray(from, to);
+    // Most windows hold no match: the probe says so for less than the exact regex costs.
+    const probe = rule.probe;
+    if (probe !== undefined && !probe.test(buffer)) return;
     const regex = rule.regex;
     regex.lastIndex = 0;
     for (;;) {

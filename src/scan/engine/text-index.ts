@@ -1,22 +1,32 @@
+import { Buffer, isAscii } from 'node:buffer';
 import RE2 from 're2';
 
-/** Line starts of a text, built on first use: fragments without findings never pay for it. */
+/**
+ * Line starts of a text, built on first use: fragments without findings never pay for it. Over a
+ * string, offsets are UTF-16 units; over bytes, byte offsets.
+ */
 export class LineIndex {
-  readonly #text: string;
+  readonly #text: string | Uint8Array;
   #starts: number[] | undefined;
 
-  constructor(text: string) {
+  constructor(text: string | Uint8Array) {
     this.#text = text;
   }
 
   #build(): number[] {
     const starts = [0];
     const text = this.#text;
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    if (typeof text === 'string') {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    } else {
+      // Buffer.indexOf is a native search; a loop over the bytes in JavaScript is several times slower.
+      const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength);
+      for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) starts.push(i + 1);
+    }
     return starts;
   }
 
-  /** 0-based line index of the character at `offset`. */
+  /** 0-based line index of the character (or byte) at `offset`. */
   lineOf(offset: number): number {
     const starts = (this.#starts ??= this.#build());
     let lo = 0;
@@ -48,17 +58,24 @@ export class LineIndex {
 export class Utf8Text {
   readonly buffer: Buffer;
   readonly #ascii: boolean;
-  readonly #text: string;
+  readonly #source: { readonly text: string };
   #marks: Int32Array | undefined;
   #lastByte = 0;
   #lastChar = 0;
 
-  /** `bytes`, when given, must be the text's UTF-8 encoding (a file's own bytes). */
-  constructor(text: string, bytes?: Buffer) {
-    this.#text = text;
-    this.buffer = bytes ?? Buffer.from(text, 'utf8');
-    // Any non-ASCII character takes more UTF-8 bytes than UTF-16 units, so equal lengths mean ASCII.
-    this.#ascii = this.buffer.length === text.length;
+  /**
+   * `source.utf8`, when given, must be the text's UTF-8 encoding (a file's own bytes); `source.text`
+   * is then read only when a string offset must be turned into bytes.
+   */
+  constructor(source: { readonly text: string; readonly utf8?: Buffer }) {
+    this.#source = source;
+    this.buffer = source.utf8 ?? Buffer.from(source.text, 'utf8');
+    this.#ascii = isAscii(this.buffer);
+  }
+
+  /** The text itself (decoded on first use when only the bytes were given). */
+  get text(): string {
+    return this.#source.text;
   }
 
   /** True when every character is ASCII: string offsets and byte offsets are then the same. */
@@ -71,11 +88,11 @@ export class Utf8Text {
    * else forwards) so the bytes stay whole characters.
    */
   byteOffset(char: number, start: boolean): number {
-    const text = this.#text;
+    if (this.#ascii) return char;
+    const text = this.#source.text;
     if (char > 0 && char < text.length && isLowSurrogate(text.charCodeAt(char)) && isHighSurrogate(text.charCodeAt(char - 1))) {
       char += start ? -1 : 1;
     }
-    if (this.#ascii) return char;
     const marks = (this.#marks ??= byteMarks(text, this.buffer));
     const mark = char >> MARK_SHIFT;
     let from = mark << MARK_SHIFT;

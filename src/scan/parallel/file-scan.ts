@@ -66,9 +66,9 @@ export async function scanFiles(paths: readonly string[], cwd: string, opts: Fil
   };
 
   const scanHere = (files: readonly FileCandidate[]): JobResult =>
-    runFilesJob(rules, { files, maxTargetBytes }, opts.setup.detect, (p, text) => {
-      scannedHere += text.length;
-      return extra?.wants(p) ? extra.check(p, text) : undefined;
+    runFilesJob(rules, { files, maxTargetBytes }, opts.setup.detect, (fragment) => {
+      scannedHere += fragment.utf8?.length ?? fragment.text.length;
+      return extra?.wants(fragment.path) ? extra.check(fragment.path, fragment.text) : undefined;
     });
 
   const flush = async (files: FileCandidate[]): Promise<void> => {

@@ -6,7 +6,7 @@ import { detect, type DetectOptions } from '../engine/detect.js';
 import { logFragments } from '../sources/history-log.js';
 import { readCandidate, type FileCandidate } from '../sources/files.js';
 import { withCommitFingerprint } from '../sources/history.js';
-import type { Finding, RuleSpec } from '../types.js';
+import type { Finding, Fragment, RuleSpec } from '../types.js';
 
 /** What a worker needs to build the same engine as the main thread: plain data, cloneable. */
 export interface EngineSetup {
@@ -78,7 +78,7 @@ export function runFilesJob(
   rules: CompiledRules,
   job: FilesJob,
   options: DetectOptions = {},
-  after?: (path: string, text: string) => Finding | undefined,
+  after?: (fragment: Fragment) => Finding | undefined,
 ): JobResult {
   const findings: Finding[] = [];
   const skips: Skip[] = [];
@@ -87,7 +87,7 @@ export function runFilesJob(
     const fragment = readCandidate(c, ctx, true);
     if (fragment === undefined) continue;
     for (const f of detect(rules, fragment, options)) findings.push(f);
-    const extra = after?.(fragment.path, fragment.text);
+    const extra = after?.(fragment);
     if (extra) findings.push(extra);
   }
   return { findings, skips };

@@ -32,6 +32,12 @@ export interface CompiledRule {
   readonly stopwords: readonly string[];
   /** Generic rules (tag `generic` or id `generic-…`) lose to a provider rule that finds the same secret. */
   readonly generic: boolean;
+  /**
+   * The regex with counted repetitions of 16 or more made unbounded, without capture offsets:
+   * it matches wherever the regex does (and perhaps more), and its smaller DFA says "no match here"
+   * sooner. Absent when it would be the regex itself.
+   */
+  readonly probe?: Re2;
   /** Whether the regex can span lines (PEM blocks): its matches are searched far past the keyword. */
   readonly multiline: boolean;
   /** Lower-cased keywords, for checks outside the shared automaton (rule examples). */
@@ -142,6 +148,7 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
     (patterns ?? []).flatMap((p, i) => one(p, `${field}[${i}]`) ?? []);
   const path = spec.path !== undefined ? one(spec.path, 'path') : undefined;
   let regex: Re2 | undefined;
+  let probe: Re2 | null | undefined;
   return {
     spec,
     // Compiled on first use: most rules never run in a pre-commit scan, and RE2 compiles are not free.
@@ -150,6 +157,14 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
       const r = compileRe2(relaxLargeRepeats(spec.regex), 'gd');
       if (!r.ok) throw rulesInvalid([`${prefix}regex is not valid RE2 syntax: ${r.error}`]);
       return (regex = r.regex);
+    },
+    get probe(): Re2 | undefined {
+      if (probe === undefined) {
+        const relaxed = relaxLargeRepeats(spec.regex, PROBE_REPEAT);
+        const r = relaxed === relaxLargeRepeats(spec.regex) ? undefined : compileRe2(relaxed, '');
+        probe = r?.ok ? r.regex : null;
+      }
+      return probe ?? undefined;
     },
     groups,
     ...(path ? { path } : {}),
@@ -166,6 +181,13 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
 const LARGE_REPEAT = 500;
 
 /**
+ * Upper bounds from here on are dropped in a rule's probe. Measured on the generic assignment rules
+ * over the windows of 100 MB of npm sources: the probe answers "no match here" in 60% of the time the
+ * exact regex takes, because `{7,254}` unrolled into 254 states makes the exact DFA large.
+ */
+const PROBE_REPEAT = 16;
+
+/**
  * `x{m,n}` with a large `n` becomes `x{m,}`. RE2 unrolls a counted repetition into n copies; on text
  * full of near-matches its DFA runs out of memory and the NFA fallback then tracks up to n threads
  * per byte: linear, but with a constant of ~10 ms per KB (a 1 MB line of `"service_account"`
@@ -173,7 +195,7 @@ const LARGE_REPEAT = 500;
  * is only the cap on a secret's length, which for these limits (hundreds of characters) never
  * decides whether a real secret is found.
  */
-export function relaxLargeRepeats(pattern: string): string {
+export function relaxLargeRepeats(pattern: string, from = LARGE_REPEAT): string {
   let out = '';
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -198,7 +220,7 @@ export function relaxLargeRepeats(pattern: string): string {
     }
     if (c === '{') {
       const m = /^\{(\d+),(\d+)\}/.exec(pattern.slice(i, i + 16));
-      if (m && Number(m[2]) >= LARGE_REPEAT && Number(m[1]) <= Number(m[2])) {
+      if (m && Number(m[2]) >= from && Number(m[1]) <= Number(m[2])) {
         out += `{${m[1]},}`;
         i += m[0].length - 1;
         continue;

@@ -40,7 +40,14 @@ function decodeBytes(buf: Buffer): string | undefined {
  * replacement characters, whose encoding differs from the file's bytes, and UTF-16 is not UTF-8
  * (its BOM bytes never are): then no bytes.
  */
-export function decodeTextWithBytes(buf: Buffer): { text: string; utf8?: Buffer } | undefined {
+export function decodeTextWithBytes(buf: Buffer): { readonly text: string; readonly utf8?: Buffer } | undefined {
+  // The common case (valid UTF-8, no BOM, no CR at all) is decided on the bytes, and the text is
+  // decoded only if something asks for it: the engine finds keywords and runs RE2 on the bytes, so
+  // most files are never turned into a string (decoding was an eighth of a folder scan's time).
+  if (!(buf.length >= 2 && (buf[0] === 0xef || buf[0] === 0xff || buf[0] === 0xfe)) && buf.indexOf(13) === -1) {
+    if (buf.subarray(0, SNIFF_BYTES).includes(0)) return undefined;
+    if (isUtf8(buf)) return new LazyText(buf);
+  }
   const raw = decodeBytes(buf);
   if (raw === undefined) return undefined;
   const text = loneCrToLf(raw);
@@ -48,4 +55,18 @@ export function decodeTextWithBytes(buf: Buffer): { text: string; utf8?: Buffer 
   // With lone CRs turned into LFs the bytes no longer spell the text: RE2 must see the same line breaks.
   const sameText = !raw.includes('\r') || !/\r(?!\n)/.test(raw);
   return sameText && isUtf8(body) ? { text, utf8: body } : { text };
+}
+
+/** Valid UTF-8 bytes whose string is made on first use, once. */
+export class LazyText {
+  readonly utf8: Buffer;
+  #text: string | undefined;
+
+  constructor(utf8: Buffer) {
+    this.utf8 = utf8;
+  }
+
+  get text(): string {
+    return (this.#text ??= this.utf8.toString('utf8'));
+  }
 }

@@ -85,7 +85,16 @@ export function readCandidate(c: FileCandidate, ctx: SourceContext, withBytes = 
     ctx.onSkip(c.rel, r.skip);
     return undefined;
   }
-  return withBytes && r.utf8 ? { path: c.rel, text: r.text, utf8: r.utf8 } : { path: c.rel, text: r.text };
+  if (!withBytes || r.utf8 === undefined) return { path: c.rel, text: r.text };
+  // Read through a getter, so a file the engine settles on its bytes alone is never decoded.
+  const text = r;
+  return {
+    path: c.rel,
+    utf8: r.utf8,
+    get text(): string {
+      return text.text;
+    },
+  };
 }
 
 /**

@@ -15,4 +15,29 @@ describe("a fragment that carries its file's UTF-8 bytes", () => {
     const withBytes = detect(rules, { path: 'src/a.js', text, utf8: Buffer.from(text, 'utf8') });
     expect(withBytes.map(view)).toEqual(plain.map(view));
   });
+
+  test('a file with no secret in it is never decoded to a string', () => {
+    const bytes = Buffer.from('const token = getToken(); // the secret lives in the vault\n'.repeat(200) + 'naïve café\n', 'utf8');
+    let reads = 0;
+    const fragment = {
+      path: 'src/b.js',
+      utf8: bytes,
+      get text(): string {
+        reads++;
+        return bytes.toString('utf8');
+      },
+    };
+    expect(detect(rules, fragment)).toEqual([]);
+    expect(reads).toBe(0);
+  });
+
+  test('a keyword far into a long line of multi-byte characters still finds its token at the right column', () => {
+    // The window starts 4096 bytes before the keyword, which falls inside a two-byte character.
+    const text = `${'é'.repeat(2500)}x token = "${token}"\n`;
+    const plain = detect(rules, { path: 'src/c.js', text });
+    const withBytes = detect(rules, { path: 'src/c.js', text, utf8: Buffer.from(text, 'utf8') });
+    expect(withBytes.map(view)).toEqual(plain.map(view));
+    const found = withBytes.find((f) => f.secret.reveal() === token);
+    expect(found?.startColumn).toBe(text.indexOf(token) + 1);
+  });
 });

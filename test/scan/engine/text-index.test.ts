@@ -21,7 +21,7 @@ function mixedTexts(): string[] {
 describe('Utf8Text: string offsets to UTF-8 byte offsets for keyword windows', () => {
   test('every string offset maps to the byte length of the text before it', () => {
     for (const text of mixedTexts()) {
-      const utf8 = new Utf8Text(text);
+      const utf8 = new Utf8Text({ text });
       for (let c = 0; c <= text.length; c++) {
         const splitsPair = c > 0 && c < text.length && /[\udc00-\udfff]/.test(text[c]) && /[\ud800-\udbff]/.test(text[c - 1]);
         expect(utf8.byteOffset(c, true)).toBe(Buffer.byteLength(text.slice(0, splitsPair ? c - 1 : c)));
@@ -31,7 +31,7 @@ describe('Utf8Text: string offsets to UTF-8 byte offsets for keyword windows', (
   });
 
   test('an offset inside an emoji moves to its start for a window start and past it for a window end', () => {
-    const utf8 = new Utf8Text('ab😀cd');
+    const utf8 = new Utf8Text({ text: 'ab😀cd' });
     expect(utf8.byteOffset(3, true)).toBe(2);
     expect(utf8.byteOffset(3, false)).toBe(6);
   });
