@@ -151,4 +151,18 @@ describe('large counted repetitions are compiled as loops', () => {
     expect(relaxLargeRepeats('a{5,499}b{3}')).toBe('a{5,499}b{3}');
     expect(relaxLargeRepeats('[{0,1000}]\\{0,1000}')).toBe('[{0,1000}]\\{0,1000}');
   });
+
+  test('a rule whose probe (caps of 16 or more dropped) rejects a text never reports a finding in it', () => {
+    expect(relaxLargeRepeats('a{5,40}b{3,15}', 16)).toBe('a{5,}b{3,15}');
+    const rules = compileRules(loadBuiltinRules());
+    let probed = 0;
+    for (const rule of rules.rules) {
+      if (rule.probe === undefined) continue;
+      probed++;
+      for (const example of rule.spec.examples.match) {
+        expect(rule.probe.test(Buffer.from(example)), `${rule.spec.id}: ${example.slice(0, 8)}…`).toBe(true);
+      }
+    }
+    expect(probed).toBeGreaterThan(20);
+  });
 });
