@@ -86,7 +86,7 @@ function keywordHits(rules: CompiledRules, utf8: Utf8Text, decode: boolean): Key
   if (ruleKeywords === 0 && !rules.decodeTriggers?.length) return { byRule, triggers };
   // The bytes are searched, not the string: faster, and a file's text need never be decoded. Only a
   // user keyword with a non-ASCII character needs the string (case folding beyond ASCII).
-  const positions = rules.keywords.hasWide ? charToBytePositions(rules.keywords.positions(utf8.text), utf8) : rules.keywords.positionsAscii(utf8.buffer);
+  const positions = rules.keywords.hasWide ? charToBytePositions(rules.keywords.positions(utf8.text), utf8) : rules.keywords.positionsInBytes(utf8.buffer);
   for (const [id, offsets] of positions) {
     if (id >= ruleKeywords) {
       const trigger = rules.decodeTriggers?.[id - ruleKeywords];

@@ -149,19 +149,21 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
   const path = spec.path !== undefined ? one(spec.path, 'path') : undefined;
   let regex: Re2 | undefined;
   let probe: Re2 | null | undefined;
+  let source: string | undefined;
+  const relaxed = (): string => (source ??= relaxLargeRepeats(spec.regex));
   return {
     spec,
     // Compiled on first use: most rules never run in a pre-commit scan, and RE2 compiles are not free.
     get regex(): Re2 {
       if (regex) return regex;
-      const r = compileRe2(relaxLargeRepeats(spec.regex), 'gd');
+      const r = compileRe2(relaxed(), 'gd');
       if (!r.ok) throw rulesInvalid([`${prefix}regex is not valid RE2 syntax: ${r.error}`]);
       return (regex = r.regex);
     },
     get probe(): Re2 | undefined {
       if (probe === undefined) {
-        const relaxed = relaxLargeRepeats(spec.regex, PROBE_REPEAT);
-        const r = relaxed === relaxLargeRepeats(spec.regex) ? undefined : compileRe2(relaxed, '');
+        const loose = relaxLargeRepeats(spec.regex, PROBE_REPEAT);
+        const r = loose === relaxed() ? undefined : compileRe2(loose, '');
         probe = r?.ok ? r.regex : null;
       }
       return probe ?? undefined;

@@ -130,7 +130,7 @@ export class KeywordMatcher {
   }
 
   /**
-   * Whether some keyword has a non-ASCII character. Without one, `positionsAscii` over any UTF-8
+   * Whether some keyword has a non-ASCII character. Without one, `positionsInBytes` over any UTF-8
    * text finds exactly what `positions` finds over its string (every non-ASCII character returns to
    * the root either way), at byte offsets.
    */
@@ -175,7 +175,7 @@ export class KeywordMatcher {
    * than reading the string with charCodeAt. A byte over 127 restarts at the root, as a non-ASCII
    * character does without wide keywords.
    */
-  positionsAscii(bytes: Uint8Array): Map<number, number[]> {
+  positionsInBytes(bytes: Uint8Array): Map<number, number[]> {
     const found = new Map<number, number[]>();
     if (this.#patternCount === 0) return found;
     const table = this.#ascii;

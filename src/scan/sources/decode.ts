@@ -21,16 +21,30 @@ function loneCrToLf(text: string): string {
   return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
 }
 
-function decodeBytes(buf: Buffer): string | undefined {
-  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.toString('utf8', 3);
-  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return utf16le.decode(buf.subarray(2));
-  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+type Bom = 'utf8' | 'utf16le' | 'utf16be';
+
+function bomOf(buf: Buffer): Bom | undefined {
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return 'utf8';
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return 'utf16le';
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) return 'utf16be';
+  return undefined;
+}
+
+/** A NUL in the first 8 KB, as git decides (for files without a UTF-16 BOM). */
+function isBinary(buf: Buffer): boolean {
+  return buf.subarray(0, SNIFF_BYTES).includes(0);
+}
+
+function decodeBytes(buf: Buffer, bom = bomOf(buf)): string | undefined {
+  if (bom === 'utf8') return buf.toString('utf8', 3);
+  if (bom === 'utf16le') return utf16le.decode(buf.subarray(2));
+  if (bom === 'utf16be') {
     // Swap to little-endian rather than rely on a big-endian decoder (absent in small-ICU builds).
     const body = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));
     body.swap16();
     return utf16le.decode(body);
   }
-  if (buf.subarray(0, SNIFF_BYTES).includes(0)) return undefined;
+  if (isBinary(buf)) return undefined;
   return buf.toString('utf8');
 }
 
@@ -44,14 +58,15 @@ export function decodeTextWithBytes(buf: Buffer): { readonly text: string; reado
   // The common case (valid UTF-8, no BOM, no CR at all) is decided on the bytes, and the text is
   // decoded only if something asks for it: the engine finds keywords and runs RE2 on the bytes, so
   // most files are never turned into a string (decoding was an eighth of a folder scan's time).
-  if (!(buf.length >= 2 && (buf[0] === 0xef || buf[0] === 0xff || buf[0] === 0xfe)) && buf.indexOf(13) === -1) {
-    if (buf.subarray(0, SNIFF_BYTES).includes(0)) return undefined;
+  const bom = bomOf(buf);
+  if (bom === undefined && buf.indexOf(13) === -1) {
+    if (isBinary(buf)) return undefined;
     if (isUtf8(buf)) return new LazyText(buf);
   }
-  const raw = decodeBytes(buf);
+  const raw = decodeBytes(buf, bom);
   if (raw === undefined) return undefined;
   const text = loneCrToLf(raw);
-  const body = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+  const body = bom === 'utf8' ? buf.subarray(3) : buf;
   // With lone CRs turned into LFs the bytes no longer spell the text: RE2 must see the same line breaks.
   const sameText = !raw.includes('\r') || !/\r(?!\n)/.test(raw);
   return sameText && isUtf8(body) ? { text, utf8: body } : { text };

@@ -87,12 +87,11 @@ export function readCandidate(c: FileCandidate, ctx: SourceContext, withBytes = 
   }
   if (!withBytes || r.utf8 === undefined) return { path: c.rel, text: r.text };
   // Read through a getter, so a file the engine settles on its bytes alone is never decoded.
-  const text = r;
   return {
     path: c.rel,
     utf8: r.utf8,
     get text(): string {
-      return text.text;
+      return r.text;
     },
   };
 }
