@@ -46,9 +46,11 @@ await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir });
   const outfile = `${outdir}/.precompile-rules.mjs`;
   await build({ ...common, sourcemap: false, entryPoints: ['src/scan/rules/precompile.ts'], outfile });
   try {
-    const { writePrecompiledRules } = await import(new URL(`../${outfile}`, import.meta.url).href);
+    const { writePrecompiledRules, writeCl100kTable } = await import(new URL(`../${outfile}`, import.meta.url).href);
     const { path } = writePrecompiledRules(process.cwd());
     copyFileSync(path, `${outdir}/rules.json`);
+    // The token-efficiency filter's vocabulary as a ready hash table (see src/scan/engine/bpe.ts).
+    writeCl100kTable(`${outdir}/cl100k.bin`);
   } catch (e) {
     console.error(`build: ${e.message}`);
     for (const line of e.details ?? []) console.error(`  ${line}`);

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { loadCl100k, type BpeTable } from './bpe.js';
 
 /**
  * Token efficiency: how many characters a BPE tokenizer (cl100k_base) packs into one token. Its
@@ -14,22 +14,14 @@ import { createRequire } from 'node:module';
  */
 export const DEFAULT_MAX_CHARS_PER_TOKEN = 3;
 
-type Encode = (text: string) => number[];
-let encodeFn: Encode | undefined;
-
-/**
- * Loaded on the first generic candidate, never at start-up: the vocabulary takes ~100 ms to load,
- * which a pre-commit hook that finds nothing generic should not pay.
- */
-function encoder(): Encode {
-  encodeFn ??= (createRequire(import.meta.url)('gpt-tokenizer/encoding/cl100k_base') as { encode: Encode }).encode;
-  return encodeFn;
-}
+let table: BpeTable | undefined;
 
 /** Characters per cl100k_base token of `text` (0 for the empty string). */
 export function charsPerToken(text: string): number {
   if (text.length === 0) return 0;
-  return text.length / encoder()(text).length;
+  // Loaded on the first generic candidate, never at start-up (a few milliseconds: see bpe.ts).
+  table ??= loadCl100k();
+  return text.length / table.count(text);
 }
 
 /** True when `text` tokenizes like language or code rather than like a random secret. */
