@@ -4,6 +4,10 @@ import { VERSION } from './version.js';
 import { registerGitCommands } from './register/git.js';
 import { registerScanCommands } from './register/scan.js';
 import { registerSopsCommands } from './register/sops.js';
+import { preloadYaml } from '../shared/yaml-lib.js';
+
+/** Commands that load the yaml library only when the scan finds a YAML config to read (see yaml-preload.ts). */
+const YAML_ON_DEMAND = new Set(['scan', 'baseline']);
 
 /**
  * Builds the command tree. Command modules are imported lazily so `sealguard scan --staged` loads
@@ -20,6 +24,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerScanCommands(program, io, setExit);
   registerGitCommands(program, io, setExit);
   registerSopsCommands(program, io, setExit);
+  // Every other command reads YAML (sops files, .sops.yaml, rule files): the library's chunk is
+  // fetched before the action, so its synchronous parsers find it loaded.
+  program.hook('preAction', async (_program, action) => {
+    if (!YAML_ON_DEMAND.has(action.name())) await preloadYaml();
+  });
 
   return program;
 }

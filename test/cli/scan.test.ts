@@ -42,6 +42,37 @@ describe('sealguard scan --staged', () => {
     expect(out.code).toBe(0);
   });
 
+  it('reports paths from the repository root when run from a subfolder', () => {
+    const r = repo();
+    r.write('app/config.js', `const token = "${githubToken}";\n`);
+    r.git('add', '.');
+    mkdirSync(path.join(r.dir, 'docs'), { recursive: true });
+    const out = runCli(['scan', '--staged', '-f', 'json'], { cwd: path.join(r.dir, 'docs') });
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout).map((f: { File: string }) => f.File)).toEqual(['app/config.js']);
+  });
+
+  it('applies a rule from .sealguard.yaml to the staged change', () => {
+    const r = repo();
+    r.write('.sealguard.yaml', ['rules:', '  - id: acme-internal-key', '    description: ACME internal key', "    regex: 'acme_[a-z0-9]{24}'", '    keywords: [acme_]', ''].join('\n'));
+    r.write('service.txt', 'key = acme_k3j5h7g9f1d3s5a7p9o1i3u5\n');
+    r.git('add', 'service.txt');
+    const out = runCli(['scan', '--staged', '-f', 'json'], { cwd: r.dir });
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout)[0]).toMatchObject({ RuleID: 'acme-internal-key', File: 'service.txt' });
+  });
+
+  it('fails at once with exit 2 on a broken .sealguard.yaml, however large the staged diff', () => {
+    const r = repo();
+    // Far more than a pipe holds: git is still writing its diff when the config error stops the scan.
+    r.write('big.txt', 'a line of staged text\n'.repeat(40000));
+    r.git('add', 'big.txt');
+    r.write('.sealguard.yaml', 'rules: [\n  bad');
+    const out = runCli(['scan', '--staged'], { cwd: r.dir, timeoutMs: 30000 });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/\.sealguard\.yaml: line 2: /);
+  });
+
   it('uses --exit-code for findings', () => {
     const r = repo();
     r.write('a.txt', `key ${githubToken}\n`);

@@ -12,9 +12,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (`npm test` builds dist/ first) as a user would, in `cwd`. */
-export function runCli(args: string[], opts: { cwd: string; input?: string; env?: NodeJS.ProcessEnv }): CliResult {
+export function runCli(args: string[], opts: { cwd: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): CliResult {
   const r = spawnSync(process.execPath, [cliPath, ...args], {
     cwd: opts.cwd,
+    // A CLI that never exits fails its test (spawnSync reports ETIMEDOUT) instead of hanging the run.
+    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
     input: opts.input ?? '',
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env },
     encoding: 'utf8',

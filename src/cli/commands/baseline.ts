@@ -11,6 +11,7 @@ import { withoutAllowlisted } from '../../scan/rules/finding-allowlist.js';
 import { BASELINE_FILE, buildBaseline, renderBaseline } from '../../scan/baseline.js';
 import { SopsPolicy } from '../../scan/sops-policy.js';
 import type { Io } from '../io.js';
+import { preloadYamlForScan } from '../yaml-preload.js';
 
 export interface BaselineCommandOptions {
   paths: string[];
@@ -41,6 +42,7 @@ export async function runBaseline(opts: BaselineCommandOptions, io: Io): Promise
     });
   }
 
+  await preloadYamlForScan(root, opts.config);
   const config = loadScanConfig(root, opts.config);
   if (config.notice) io.stderr.write(`sealguard: ${config.notice}\n`);
   const specs = config.extend.useDefault ? [...loadBuiltinRules(), ...config.rules] : [...config.rules];

@@ -12,6 +12,7 @@ import { withoutAllowlisted } from '../../scan/rules/finding-allowlist.js';
 import { loadBaseline } from '../../scan/baseline.js';
 import { SopsPolicy } from '../../scan/sops-policy.js';
 import { useColor, type Io } from '../io.js';
+import { preloadYamlForScan } from '../yaml-preload.js';
 import { historyFindings, isHistoryScan, DEFAULT_MAX_THREADS, type HistoryFlags } from './scan-history.js';
 import { scanFiles } from '../../scan/parallel/file-scan.js';
 import { availableParallelism } from 'node:os';
@@ -38,30 +39,45 @@ interface Skip {
   reason: string;
 }
 
-function chooseSource(opts: ScanCommandOptions, root: string, io: Io, ctx: SourceContext): AsyncIterable<Fragment> {
+function chooseSource(opts: ScanCommandOptions, io: Io, ctx: SourceContext, staged: AsyncIterable<Fragment> | undefined): AsyncIterable<Fragment> {
   const modes = [opts.staged, opts.stdin, opts.paths.length > 0].filter(Boolean).length;
   if (modes > 1) throw new SealguardError('USAGE', 'choose one of: PATH…, --staged, --stdin');
-  if (opts.staged) return stagedFragments(root, ctx);
+  if (staged) return staged;
   if (opts.stdin) return stdinFragments(io.stdin, opts.stdinName, ctx);
   return fileFragments(opts.paths.length > 0 ? opts.paths : ['.'], io.cwd, ctx);
 }
 
 /** `sealguard scan`: sources → engine → report. Returns the exit status. */
 export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number> {
+  const skips: Skip[] = [];
+  const ctx: SourceContext = {
+    maxTargetBytes: opts.maxTargetMegabytes * 1024 * 1024,
+    onSkip: (p, reason) => skips.push({ path: p, reason }),
+  };
+  // The staged diff starts before anything else, so git computes it while the rules compile. It can
+  // run from any folder of the work tree: its paths are from the root either way (--no-relative).
+  const diff = opts.staged && !opts.stdin && opts.paths.length === 0 ? stagedFragments(io.cwd, ctx) : undefined;
+  const staged = diff && started(diff);
+  try {
+    return await scanWith(opts, io, ctx, skips, staged);
+  } finally {
+    // Stops git when the scan ended before reading the whole diff (an error in the config, say):
+    // a git left writing to a full pipe would keep the process alive.
+    await staged?.return(undefined);
+    await diff?.return(undefined);
+  }
+}
+
+async function scanWith(opts: ScanCommandOptions, io: Io, ctx: SourceContext, skips: Skip[], staged: AsyncGenerator<Fragment> | undefined): Promise<number> {
   // Staged and history scans report paths from the repository root, as git does; the config lives there too.
   const root = opts.staged || isHistoryScan(opts) ? await repoRoot(io.cwd) : io.cwd;
+  await preloadYamlForScan(root, opts.config);
   const config = loadScanConfig(root, opts.config);
   if (config.notice) io.stderr.write(`sealguard: ${config.notice}\n`);
   // Read before scanning, so a mistyped --baseline fails at once instead of after a long scan.
   const baseline = opts.baseline !== undefined ? loadBaseline(path.resolve(io.cwd, opts.baseline), opts.baseline) : undefined;
   const specs = config.extend.useDefault ? [...loadBuiltinRules(), ...config.rules] : [...config.rules];
   const rules = compileRules(specs, config);
-
-  const skips: Skip[] = [];
-  const ctx: SourceContext = {
-    maxTargetBytes: opts.maxTargetMegabytes * 1024 * 1024,
-    onSkip: (p, reason) => skips.push({ path: p, reason }),
-  };
 
   const found: Finding[] = [];
   if (isHistoryScan(opts)) {
@@ -81,7 +97,7 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
       });
       for (const f of files) found.push(f);
     }
-    for await (const fragment of opts.staged || opts.stdin ? chooseSource(opts, root, io, ctx) : []) {
+    for await (const fragment of opts.staged || opts.stdin ? chooseSource(opts, io, ctx, staged) : []) {
       for (const f of detect(rules, fragment, { maxDecodeDepth: opts.maxDecodeDepth })) found.push(f);
       const plain = sops && (opts.staged ? await sops.checkStaged(root, fragment.path) : sops.check(fragment.path, fragment.text));
       if (plain) found.push(plain);
@@ -110,6 +126,21 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
     io.stdout.write(out);
   }
   return findings.length > 0 ? opts.exitCode : 0;
+}
+
+/**
+ * `gen` with its body already running up to its first wait (for a git source: git spawned), and
+ * its first value then handed out as usual. A failure surfaces when the values are read.
+ */
+function started<T>(gen: AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  const first = gen.next();
+  first.catch(() => undefined);
+  return (async function* () {
+    const head = await first;
+    if (head.done) return;
+    yield head.value;
+    yield* gen;
+  })();
 }
 
 /** One summary line on stderr; the full list with --verbose. Never a reason to fail the scan. */

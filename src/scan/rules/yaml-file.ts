@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { SealguardError, errorMessage } from '../../shared/errors.js';
+import { yamlLib } from '../../shared/yaml-lib.js';
 
 export type YamlRead = { ok: true; value: unknown } | { ok: false; problems: string[] };
 
@@ -10,7 +10,7 @@ export type YamlRead = { ok: true; value: unknown } | { ok: false; problems: str
  * error never reaches a message.
  */
 export function parseYaml(text: string, source: string): YamlRead {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  const doc = yamlLib().parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,

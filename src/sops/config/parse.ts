@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, isMap as isYamlMap, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { SELECTOR_NAMES, type EncryptionSelector } from '../metadata.js';
 import { ExitCode, SealguardError, errorMessage } from '../../shared/errors.js';
 import type { CreationRule, KeyGroupSpec, KmsKeySpec, SopsConfig } from './types.js';
 import { regexProblem } from './regex.js';
+import { yamlLib } from '../../shared/yaml-lib.js';
 
 const TOP_KEYS = ['creation_rules', 'destination_rules', 'stores'];
 
@@ -64,7 +65,7 @@ class Reader {
   /** 1-based line of `key` itself inside the map at `at` (a value may start on a later line). */
   keyLine(at: readonly (string | number)[], key: string): number | undefined {
     const map = this.doc.getIn(at, true);
-    if (isYamlMap(map)) {
+    if (yamlLib().isMap(map)) {
       for (const pair of map.items) {
         const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
         if (k && k.value === key && k.range) return this.lines.linePos(k.range[0]).line;
@@ -305,8 +306,9 @@ function creationRule(r: Reader, v: unknown, index: number): CreationRule | unde
  */
 export function parseSopsConfig(text: string, configPath: string): SopsConfig {
   const abs = path.resolve(configPath);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
+  const yaml = yamlLib();
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true });
   const fail = (errors: readonly string[]): never => {
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
     throw new SealguardError('SOPS_CONFIG_INVALID', `${abs}: ${errors[0]}${more}`, {
