@@ -55,6 +55,10 @@ interface Building {
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 const UNMERGED = '* Unmerged path ';
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const SPACE = 0x20;
+const BACKSLASH = 0x5c;
 
 function stripPrefix(p: string, prefix: string): string {
   return p.startsWith(prefix) ? p.slice(prefix.length) : p;
@@ -152,28 +156,46 @@ export class DiffParser {
     return f ? finish(f) : undefined;
   }
 
+  /** Whether the current hunk's counts still expect lines. */
+  get inHunk(): boolean {
+    return this.#oldLeft > 0 || this.#newLeft > 0;
+  }
+
+  /**
+   * For a reader that keeps hunk lines as bytes: account for a hunk line whose first byte is
+   * `firstByte` (-1 for an empty line) without its text. Returns the new-file line number of an
+   * added line, 0 for another line of the hunk, -1 for a line that is not one (push it instead).
+   * The added line's text is the caller's to keep; it is not in this file's `addedLines`.
+   */
+  hunkLine(firstByte: number): number {
+    return this.inHunk ? this.#step(firstByte) : -1;
+  }
+
   #hunkLine(line: string): boolean {
-    const f = this.#file!;
-    const tag = line[0];
-    if (tag === '+' && this.#newLeft > 0) {
-      const text = line.endsWith('\r') ? line.slice(1, -1) : line.slice(1);
-      f.added.push({ lineNo: this.#nextNewLine++, text });
+    const lineNo = this.#step(line.length === 0 ? -1 : line.charCodeAt(0));
+    if (lineNo > 0) this.#file!.added.push({ lineNo, text: line.endsWith('\r') ? line.slice(1, -1) : line.slice(1) });
+    return lineNo >= 0;
+  }
+
+  /** One hunk line by its first character code (-1: empty line): see hunkLine. */
+  #step(tag: number): number {
+    if (tag === PLUS && this.#newLeft > 0) {
       this.#newLeft--;
-      return true;
+      return this.#nextNewLine++;
     }
-    if (tag === '-' && this.#oldLeft > 0) {
+    if (tag === MINUS && this.#oldLeft > 0) {
       this.#oldLeft--;
-      return true;
+      return 0;
     }
     // Context lines only appear with -U1 or more; an empty line is an empty context line
     // under diff.suppressBlankEmpty.
-    if ((tag === ' ' || line.length === 0) && this.#oldLeft > 0 && this.#newLeft > 0) {
+    if ((tag === SPACE || tag === -1) && this.#oldLeft > 0 && this.#newLeft > 0) {
       this.#oldLeft--;
       this.#newLeft--;
       this.#nextNewLine++;
-      return true;
+      return 0;
     }
-    return tag === '\\';
+    return tag === BACKSLASH ? 0 : -1;
   }
 
   #header(f: Building, line: string): boolean {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { SealguardError, ExitCode } from '../shared/errors.js';
 
 /**
@@ -133,6 +134,23 @@ export async function* streamGitLines(args: readonly string[], opts: GitOptions)
  * per chunk instead of one per line, which counts for `log -p` over a whole history.
  */
 export async function* streamGitLineChunks(args: readonly string[], opts: GitOptions): AsyncGenerator<string[], void, undefined> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of streamGitChunks(args, opts)) {
+    const parts = (rest + decoder.write(chunk)).split('\n');
+    rest = parts.pop() ?? '';
+    if (parts.length > 0) yield parts;
+  }
+  rest += decoder.end();
+  if (rest.length > 0) yield [rest];
+}
+
+/**
+ * git's stdout as the byte chunks it arrives in, for readers that work on bytes (the history scan:
+ * decoding and splitting 20 MB of `log -p` into strings cost more than scanning it). Stopping the
+ * iteration early kills git; a failure exit status throws after the chunks already produced.
+ */
+export async function* streamGitChunks(args: readonly string[], opts: GitOptions): AsyncGenerator<Buffer, void, undefined> {
   const child = start(args, opts);
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -146,16 +164,9 @@ export async function* streamGitLineChunks(args: readonly string[], opts: GitOpt
   // Observed below; this only keeps an early spawn error from being reported as unhandled.
   done.catch(() => undefined);
   feed(child, opts.input);
-  child.stdout.setEncoding('utf8');
   let finished = false;
   try {
-    let rest = '';
-    for await (const chunk of child.stdout as AsyncIterable<string>) {
-      const parts = (rest + chunk).split('\n');
-      rest = parts.pop() ?? '';
-      if (parts.length > 0) yield parts;
-    }
-    if (rest.length > 0) yield [rest];
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) yield chunk;
     const code = await done;
     finished = true;
     if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, stderr);

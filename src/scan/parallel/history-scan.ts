@@ -2,14 +2,16 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledRules } from '../rules/compile.js';
 import { packageRoot } from '../rules/package-root.js';
-import { historyBatches, type HistorySelection } from '../sources/history.js';
-import type { Finding } from '../types.js';
+import { historyBatches, historyLogChunks, withCommitFingerprint, type HistorySelection } from '../sources/history.js';
+import { LogByteParser } from '../sources/history-bytes.js';
+import { detect } from '../engine/detect.js';
+import type { Finding, Fragment } from '../types.js';
 import { buildEngine, runLogJob, type EngineSetup, type JobResult } from './job.js';
 import { WorkerPool } from './pool.js';
 
 export interface HistoryProgress {
   readonly commits: number;
-  /** Characters of `git log -p` text scanned so far. */
+  /** Bytes of `git log -p` output scanned so far. */
   readonly chars: number;
 }
 
@@ -25,11 +27,11 @@ export interface HistoryScanOptions {
   onProgress?(p: HistoryProgress): void;
   /** The worker entry; default dist/scan-worker.js of this package. */
   readonly workerFile?: string;
-  /** Log text scanned on the main thread before workers start: below it they cost more than they save. */
+  /** Bytes of log scanned on the main thread before workers start: below it they cost more than they save. */
   readonly parallelAfterChars?: number;
   /** Commits in the selection, when the caller counted them: a long history starts its workers at once. */
   readonly commits?: number;
-  /** Size of the pieces the log is cut into. */
+  /** Size in bytes of the pieces the log is cut into. */
   readonly batchChars?: number;
 }
 
@@ -80,22 +82,25 @@ export async function scanHistory(repoDir: string, sel: HistorySelection, opts: 
     opts.onProgress?.({ commits, chars });
   };
 
+  // One thread: the log goes straight from git's pipe to the parser, with no pieces to cut and copy.
+  if (workers === 0) return scanHistoryHere(repoDir, sel, rules, opts);
+
   try {
-    if (workers > 0 && threshold === 0) pool = new WorkerPool(workers, workerFile, opts.setup);
+    if (threshold === 0) pool = new WorkerPool(workers, workerFile, opts.setup);
     let seen = 0;
     for await (const batch of historyBatches(repoDir, sel, opts.batchChars ?? BATCH_CHARS)) {
-      seen += batch.chars;
-      if (pool === undefined && workers > 0 && seen > threshold) pool = new WorkerPool(workers, workerFile, opts.setup);
+      seen += batch.log.length;
+      if (pool === undefined && seen > threshold) pool = new WorkerPool(workers, workerFile, opts.setup);
       let result: Promise<JobResult> | JobResult;
       if (pool?.hasRoom) {
-        const pending = pool.run({ lines: batch.lines.join('\n'), maxTargetBytes: opts.maxTargetBytes });
+        const pending = pool.run({ log: batch.log, maxTargetBytes: opts.maxTargetBytes });
         // Observed in order by collectOldest; this keeps a rejection from being reported as unhandled meanwhile.
         pending.catch(() => undefined);
         result = pending;
       } else {
-        result = runLogJob(rules, { lines: batch.lines, maxTargetBytes: opts.maxTargetBytes }, opts.setup.detect);
+        result = runLogJob(rules, { log: batch.log, maxTargetBytes: opts.maxTargetBytes }, opts.setup.detect);
       }
-      inFlight.push({ result, commits: batch.commits, chars: batch.chars });
+      inFlight.push({ result, commits: batch.commits, chars: batch.log.length });
       // Results are taken in order; a finished head is taken at once, so progress stays current.
       while (inFlight.length > 0 && !(inFlight[0].result instanceof Promise)) await collectOldest();
       // Only pieces sent to workers hold log text, and a worker takes at most two at a time; the rest
@@ -107,5 +112,34 @@ export async function scanHistory(repoDir: string, sel: HistorySelection, opts: 
   } finally {
     await pool?.close();
   }
+  return findings;
+}
+
+/** scanHistory on the main thread alone. Progress is reported about every BATCH_CHARS bytes, as with pieces. */
+async function scanHistoryHere(repoDir: string, sel: HistorySelection, rules: CompiledRules, opts: HistoryScanOptions): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const ctx = { maxTargetBytes: opts.maxTargetBytes, onSkip: (p: string, reason: string) => opts.onSkip(p, reason) };
+  const parser = new LogByteParser(ctx);
+  const fragments: Fragment[] = [];
+  const every = opts.batchChars ?? BATCH_CHARS;
+  let bytes = 0;
+  let reported = 0;
+  const scan = (): void => {
+    for (const fragment of fragments.splice(0)) {
+      for (const f of detect(rules, fragment, opts.setup.detect)) findings.push(withCommitFingerprint(f));
+    }
+  };
+  for await (const chunk of historyLogChunks(repoDir, sel)) {
+    parser.push(chunk, fragments);
+    scan();
+    bytes += chunk.length;
+    if (bytes - reported >= every) {
+      reported = bytes;
+      opts.onProgress?.({ commits: parser.commits, chars: bytes });
+    }
+  }
+  parser.end(fragments);
+  scan();
+  opts.onProgress?.({ commits: parser.commits, chars: bytes });
   return findings;
 }

@@ -3,7 +3,8 @@ import type { ScanConfig } from '../rules/config.js';
 import { compileRules } from '../rules/compile.js';
 import { markValidated } from '../rules/schema.js';
 import { detect, type DetectOptions } from '../engine/detect.js';
-import { logFragments } from '../sources/history-log.js';
+import { Buffer } from 'node:buffer';
+import { logFragmentsFromBytes } from '../sources/history-bytes.js';
 import { readCandidate, type FileCandidate } from '../sources/files.js';
 import { withCommitFingerprint } from '../sources/history.js';
 import type { Finding, Fragment, RuleSpec } from '../types.js';
@@ -32,11 +33,11 @@ export function buildWorkerEngine(setup: EngineSetup): CompiledRules {
 }
 
 /**
- * A piece of `git log -p` output (whole files, each after its commit header) to scan: its lines, or
- * for a worker the same lines joined by '\n' (one string crosses threads far cheaper than many).
+ * A piece of `git log -p` output (whole files, each after its commit header) to scan, as git wrote
+ * it (a worker receives a copy of the bytes: one buffer crosses threads far cheaper than strings).
  */
 export interface LogJob {
-  readonly lines: readonly string[] | string;
+  readonly log: Uint8Array;
   readonly maxTargetBytes: number;
 }
 
@@ -63,8 +64,9 @@ export function runLogJob(rules: CompiledRules, job: LogJob, options: DetectOpti
   const findings: Finding[] = [];
   const skips: Skip[] = [];
   const ctx = { maxTargetBytes: job.maxTargetBytes, onSkip: (path: string, reason: string) => skips.push({ path, reason }) };
-  const lines = typeof job.lines === 'string' ? job.lines.split('\n') : job.lines;
-  for (const fragment of logFragments(lines, ctx)) {
+  // Structured clone turns a Buffer into a plain Uint8Array; the parser wants Buffer methods.
+  const log = Buffer.isBuffer(job.log) ? job.log : Buffer.from(job.log.buffer, job.log.byteOffset, job.log.byteLength);
+  for (const fragment of logFragmentsFromBytes(log, ctx)) {
     for (const f of detect(rules, fragment, options)) findings.push(withCommitFingerprint(f));
   }
   return { findings, skips };

@@ -37,9 +37,13 @@ export function parseCommitHeader(text: string): CommitInfo {
  * Feeds lines of LOG_FORMAT output and hands back fragments, each carrying its commit. Merge
  * commits produce fragments only for what their diff shows (see historyLogArgs).
  */
+/** Turns a completed file of a commit into its fragment (default: diffFragment, from the file's added lines). */
+export type FragmentBuilder = (file: FileDiff, ctx: SourceContext, commit: CommitInfo | undefined) => Fragment | undefined;
+
 export class LogParser {
   readonly #ctx: SourceContext;
   readonly #diff = new DiffParser();
+  readonly #build: FragmentBuilder;
   #commit: CommitInfo | undefined;
   /** The caller's context, with skip notes naming the commit (the same path can be skipped in many commits). */
   #commitCtx: SourceContext;
@@ -47,9 +51,20 @@ export class LogParser {
   #header: string[] | undefined;
   #commits = 0;
 
-  constructor(ctx: SourceContext) {
+  constructor(ctx: SourceContext, build: FragmentBuilder = diffFragment) {
     this.#ctx = ctx;
     this.#commitCtx = ctx;
+    this.#build = build;
+  }
+
+  /** Whether a commit header (its message) is being read: every line belongs to it. */
+  get inHeader(): boolean {
+    return this.#header !== undefined;
+  }
+
+  /** See DiffParser.hunkLine: a hunk line kept as bytes by the caller (-1: push the line instead). */
+  hunkLine(firstByte: number): number {
+    return this.#header !== undefined ? -1 : this.#diff.hunkLine(firstByte);
   }
 
   /** Commits whose header has been read so far. */
@@ -97,7 +112,7 @@ export class LogParser {
 
   #fragment(file: FileDiff | undefined): Fragment | undefined {
     if (file === undefined) return undefined;
-    return diffFragment(file, this.#commitCtx, this.#commit);
+    return this.#build(file, this.#commitCtx, this.#commit);
   }
 }
 

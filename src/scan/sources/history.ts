@@ -1,8 +1,10 @@
 import { SealguardError, ExitCode } from '../../shared/errors.js';
-import { execGit, streamGitLineChunks } from '../../git/run.js';
+import { Buffer } from 'node:buffer';
+import { execGit, streamGitChunks } from '../../git/run.js';
 import type { Finding, Fragment } from '../types.js';
 import type { SourceContext } from './context.js';
-import { LOG_FORMAT, LogParser, isCommitStart } from './history-log.js';
+import { LOG_FORMAT } from './history-log.js';
+import { LogByteParser } from './history-bytes.js';
 
 /** Which commits a history scan reads, as git takes them. */
 export interface HistorySelection {
@@ -92,9 +94,10 @@ export function gitSupportsRemerge(repoDir: string): Promise<boolean> {
   return remergeSupport;
 }
 
-async function logLineChunks(repoDir: string, sel: HistorySelection): Promise<AsyncGenerator<string[], void, undefined>> {
+/** The raw output of the selection's `git log -p`, in the chunks git writes. */
+export async function* historyLogChunks(repoDir: string, sel: HistorySelection): AsyncGenerator<Buffer, void, undefined> {
   const remerge = await gitSupportsRemerge(repoDir);
-  return streamGitLineChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
+  yield* streamGitChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
 }
 
 /**
@@ -102,60 +105,90 @@ async function logLineChunks(repoDir: string, sel: HistorySelection): Promise<As
  * first (git log's order). Streams: only the file being read is held in memory.
  */
 export async function* historyFragments(repoDir: string, sel: HistorySelection, ctx: SourceContext): AsyncGenerator<Fragment, void, undefined> {
-  const parser = new LogParser(ctx);
-  for await (const lines of await logLineChunks(repoDir, sel)) {
-    for (const line of lines) {
-      const f = parser.push(line);
-      if (f) yield f;
-    }
+  const parser = new LogByteParser(ctx);
+  const out: Fragment[] = [];
+  for await (const chunk of historyLogChunks(repoDir, sel)) {
+    parser.push(chunk, out);
+    yield* out.splice(0);
   }
-  const last = parser.end();
-  if (last) yield last;
+  parser.end(out);
+  yield* out;
 }
 
 /** A piece of the log made of whole files, each preceded by its commit's header. */
 export interface LogBatch {
-  readonly lines: string[];
-  /** Characters of log text in the batch (a cheap stand-in for bytes). */
-  readonly chars: number;
+  /** The piece as git wrote it. */
+  readonly log: Buffer;
   /** Commits that start in this batch (a commit split over batches counts once). */
   readonly commits: number;
 }
 
+const DIFF_GIT = Buffer.from('diff --git ');
+
+function startsWithDiffGit(buf: Buffer, start: number, end: number): boolean {
+  return end - start >= DIFF_GIT.length && buf.compare(DIFF_GIT, 0, DIFF_GIT.length, start, start + DIFF_GIT.length) === 0;
+}
+
+/** Bytes appended in runs, read out as one buffer. */
+class ByteRuns {
+  #parts: Buffer[] = [];
+  length = 0;
+
+  add(part: Buffer): void {
+    if (part.length === 0) return;
+    this.#parts.push(part);
+    this.length += part.length;
+  }
+
+  take(): Buffer {
+    const out = Buffer.concat(this.#parts, this.length);
+    this.#parts = [];
+    this.length = 0;
+    return out;
+  }
+}
+
 /**
- * The log cut into batches of about `targetChars`, for scanning batches in parallel. Cuts fall
+ * The log cut into batches of about `targetBytes`, for scanning batches in parallel. Cuts fall
  * before a commit or before a file (`diff --git`, which with -U0 never starts a content line); a
- * batch that starts inside a commit begins with a copy of that commit's header.
+ * batch that starts inside a commit begins with a copy of that commit's header. Works on git's
+ * bytes: only where a line starts is looked at, and the text is copied in runs, not line by line.
  */
-export async function* historyBatches(repoDir: string, sel: HistorySelection, targetChars: number): AsyncGenerator<LogBatch, void, undefined> {
-  let lines: string[] = [];
-  let chars = 0;
+export async function* historyBatches(repoDir: string, sel: HistorySelection, targetBytes: number): AsyncGenerator<LogBatch, void, undefined> {
+  const batch = new ByteRuns();
   let commits = 0;
-  let header: string[] = [];
+  let header: Buffer[] = [];
   let inHeader = false;
-  for await (const chunk of await logLineChunks(repoDir, sel)) {
-    for (const line of chunk) {
+  let carry: Buffer | undefined;
+  for await (const chunk of historyLogChunks(repoDir, sel)) {
+    const buf = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+    let run = 0;
+    let last = 0;
+    for (let start = 0, end = buf.indexOf(0x0a); end !== -1; start = end + 1, end = buf.indexOf(0x0a, start)) {
+      last = end + 1;
       // The NUL that ends a header's message can start a line of its own: it is not a new commit.
-      const starts = !inHeader && isCommitStart(line);
-      if (chars >= targetChars && (starts || (!inHeader && line.startsWith('diff --git ')))) {
-        yield { lines, chars, commits };
-        lines = starts ? [] : [...header];
-        chars = 0;
+      const starts = !inHeader && start < end && buf[start] === 0;
+      if (batch.length + (start - run) >= targetBytes && (starts || (!inHeader && startsWithDiffGit(buf, start, end)))) {
+        batch.add(buf.subarray(run, start));
+        run = start;
+        yield { log: batch.take(), commits };
         commits = 0;
+        if (!starts) for (const h of header) batch.add(h);
       }
       if (starts) {
-        header = [line];
+        header = [buf.subarray(start, end + 1)];
         commits++;
-        inHeader = !(line.length > 1 && line.endsWith('\0'));
+        inHeader = !(end - start > 1 && buf[end - 1] === 0);
       } else if (inHeader) {
-        header.push(line);
-        inHeader = !line.endsWith('\0');
+        header.push(buf.subarray(start, end + 1));
+        inHeader = !(end > start && buf[end - 1] === 0);
       }
-      lines.push(line);
-      chars += line.length + 1;
     }
+    batch.add(buf.subarray(run, last));
+    carry = last < buf.length ? buf.subarray(last) : undefined;
   }
-  if (lines.length > 0) yield { lines, chars, commits };
+  if (carry !== undefined) batch.add(carry);
+  if (batch.length > 0) yield { log: batch.take(), commits };
 }
 
 /**

@@ -93,7 +93,7 @@ describe('WorkerPool', () => {
     writeFileSync(bad, "import { parentPort } from 'node:worker_threads'; parentPort.on('message', () => process.exit(3));\n");
     const pool = new WorkerPool(1, bad, { specs: [] });
     try {
-      const e = await caught(pool.run({ lines: ['x'], maxTargetBytes: 0 }));
+      const e = await caught(pool.run({ log: Buffer.from('x'), maxTargetBytes: 0 }));
       expect(e.code).toBe('SCAN_WORKER_FAILED');
     } finally {
       await pool.close();

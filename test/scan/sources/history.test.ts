@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { tempDirs, type TempRepo } from '../../helpers/git-repo.js';
 import { historyBatches, historyFragments, historySelection, withCommitFingerprint, type HistorySelection } from '../../../src/scan/sources/history.js';
 import { fingerprintListed as isAcceptedFinding } from '../../../src/scan/ignore-file.js';
-import { logFragments } from '../../../src/scan/sources/history-log.js';
+import { logFragmentsFromBytes } from '../../../src/scan/sources/history-bytes.js';
 import { caught } from '../../helpers/errors.js';
 import type { Finding } from '../../../src/scan/types.js';
 import { Secret } from '../../../src/shared/secret.js';
@@ -138,7 +138,7 @@ describe('historyBatches', () => {
     let commits = 0;
     for await (const batch of historyBatches(r.dir, sel, 300)) {
       commits += batch.commits;
-      pieces.push(...logFragments(batch.lines, recordingContext().ctx));
+      pieces.push(...logFragmentsFromBytes(batch.log, recordingContext().ctx));
     }
     expect(pieces).toEqual(whole);
     expect(whole).toHaveLength(24);
