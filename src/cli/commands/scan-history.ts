@@ -3,7 +3,7 @@ import { SealguardError, ExitCode } from '../../shared/errors.js';
 import type { CompiledRules } from '../../scan/rules/index.js';
 import type { Finding } from '../../scan/types.js';
 import type { SourceContext } from '../../scan/sources/index.js';
-import { countCommits, historySelection, type HistorySelection } from '../../scan/sources/history.js';
+import { countCommits, gitSupportsRemerge, historySelection, type HistorySelection } from '../../scan/sources/history.js';
 import { sopsHistoryFindings } from '../../scan/sops-history.js';
 import { parsePrePushInput, prePushSelection } from '../../scan/sources/pre-push.js';
 import type { EngineSetup } from '../../scan/parallel/job.js';
@@ -85,25 +85,33 @@ export async function historyFindings(
 ): Promise<Finding[]> {
   const sel = await selection(opts, root, io);
   if (sel === undefined) return [];
-  // One quick rev-list: the progress bar's total, and whether the history is long enough for workers.
-  const commits = await countCommits(root, sel);
-  const bar = wantsProgress(io) ? await commitProgressBar(io, commits) : undefined;
+  // Git calls that do not depend on the scan start now and overlap it: the git version check the
+  // log's arguments need, and the .sops.yaml check (files that must be encrypted but were committed
+  // in plaintext), whose findings join the others at the end.
+  void gitSupportsRemerge(root);
+  const sopsFindings = sopsHistoryFindings(root, sel.revs, sel.since);
+  sopsFindings.catch(() => undefined);
+  const threads = opts.threads ?? defaultHistoryThreads();
+  const progress = wantsProgress(io);
+  // One quick rev-list, only when something uses it: the progress bar's total, and whether the
+  // history is long enough for workers.
+  const commits = progress || threads > 1 ? await countCommits(root, sel) : undefined;
+  const bar = progress ? await commitProgressBar(io, commits ?? 0) : undefined;
   let found: Finding[];
   try {
     found = await scanHistory(root, sel, {
       setup: engine.setup,
       rules: engine.rules,
-      threads: opts.threads ?? defaultHistoryThreads(),
+      threads,
       maxTargetBytes: ctx.maxTargetBytes,
-      commits,
+      ...(commits === undefined ? {} : { commits }),
       onSkip: (p, reason) => ctx.onSkip(p, reason),
       ...(bar ? { onProgress: (p: { commits: number; chars: number }) => bar.update(p.commits, p.chars) } : {}),
     });
   } finally {
     bar?.stop();
   }
-  // Files a .sops.yaml creation rule says must be encrypted but were committed in plaintext.
-  found.push(...(await sopsHistoryFindings(root, sel.revs, sel.since)));
+  found.push(...(await sopsFindings));
   // .sealguardignore and .gitleaksignore are applied by the caller, as for every scan.
   return found;
 }
