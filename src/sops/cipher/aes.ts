@@ -66,6 +66,33 @@ export function parseEncValue(s: string): EncValue {
   return { data, iv, tag, type };
 }
 
+/** ENC[...] with every part already in its valid shape; anything else goes to parseEncValue for its exact complaint. */
+const ENC_STRICT = /^ENC\[AES256_GCM,data:((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?),iv:((?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)),tag:([A-Za-z0-9+/]{22}==),type:([^,\]]*)\]$/;
+
+/** An encrypted value's parts as base64 text, for decoding straight into a batch (see GcmBatch.openBase64). */
+export interface EncParts {
+  readonly data: string;
+  readonly iv: string;
+  readonly tag: string;
+  readonly type: SopsType;
+}
+
+/**
+ * The parts of an ENC[...] string without decoding them: the same checks as parseEncValue
+ * (padded standard base64, a non-empty iv, a 16-byte tag, a known type), in one regex. Throws
+ * INVALID_ENC_VALUE, naming the faulty part, for anything parseEncValue would refuse.
+ */
+export function parseEncParts(s: string): EncParts {
+  const m = ENC_STRICT.exec(s);
+  const type = m ? TYPE_ALIASES[m[4] as string] : undefined;
+  if (!m || type === undefined) {
+    parseEncValue(s);
+    // parseEncValue accepts only what the strict pattern does; reaching here would be a bug in one of them.
+    throw badFormat('unexpected layout');
+  }
+  return { data: m[1] as string, iv: m[2] as string, tag: m[3] as string, type };
+}
+
 export function checkKey(key: Uint8Array): void {
   if (key.length !== KEY_BYTES) {
     throw new SealguardError('INVALID_DATA_KEY', `the data key must be ${KEY_BYTES} bytes, got ${key.length}`, {

@@ -51,6 +51,35 @@ export interface Sealed {
 
 const blocksOf = (bytes: number): number => (bytes + 15) >>> 4;
 
+/** One value to decrypt, its parts still base64 text (padded standard base64; a 16-byte tag). */
+export interface Base64OpenJob {
+  readonly data: string;
+  readonly aad: string;
+  readonly iv: string;
+  readonly tag: string;
+}
+
+/** Every value's nonce in one buffer: nonce i is bytes[at[i], at[i+1]). */
+interface IvColumn {
+  readonly bytes: Uint8Array;
+  readonly at: Int32Array;
+}
+
+function ivColumn(ivs: readonly Uint8Array[]): IvColumn {
+  const at = new Int32Array(ivs.length + 1);
+  for (let i = 0; i < ivs.length; i++) at[i + 1] = (at[i] as number) + (ivs[i] as Uint8Array).length;
+  const bytes = new Uint8Array(at[ivs.length] as number);
+  for (let i = 0; i < ivs.length; i++) bytes.set(ivs[i] as Uint8Array, at[i] as number);
+  return { bytes, at };
+}
+
+/** Bytes that padded base64 text decodes to. */
+function base64Bytes(b64: string): number {
+  const n = b64.length;
+  const pad = n === 0 ? 0 : b64.charCodeAt(n - 1) !== 61 ? 0 : b64.charCodeAt(n - 2) === 61 ? 2 : 1;
+  return (n >>> 2) * 3 - pad;
+}
+
 /** UTF-8 length of `s`; ASCII (the usual key path) is counted without leaving JavaScript. */
 function utf8Length(s: string): number {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
@@ -63,11 +92,10 @@ function writeText(out: Buffer, at: number, s: string, bytes: number): void {
   else for (let i = 0; i < bytes; i++) out[at + i] = s.charCodeAt(i);
 }
 
-/** Bytes of `src` into `out` at `at`: short ones (nonces, most values) by a loop, long ones by `set`. */
-function copyInto(out: Uint8Array, at: number, src: Uint8Array): void {
-  const n = src.length;
-  if (n > 64) out.set(src, at);
-  else for (let i = 0; i < n; i++) out[at + i] = src[i] as number;
+/** `n` bytes of `src` from `from` into `out` at `at`: short runs (nonces, most values) by a loop, long ones by `set`. */
+function copyRange(out: Uint8Array, at: number, src: Uint8Array, from: number, n: number): void {
+  if (n > 64) out.set(src.subarray(from, from + n), at);
+  else for (let i = 0; i < n; i++) out[at + i] = src[from + i] as number;
 }
 
 /** The lengths block: bit lengths as two 64-bit big-endian numbers (into a zeroed block). */
@@ -266,8 +294,9 @@ export class GcmBatch {
    * E(K, inc32(J0)), E(K, inc32²(J0)) … for `lengths[i]` bytes, from `offsets[i]` in the result.
    * One native call for the batch.
    */
-  #keystreams(ivs: readonly Uint8Array[], lengths: Int32Array, offsets: Int32Array): Buffer {
-    const n = ivs.length;
+  #keystreams(ivs: IvColumn, lengths: Int32Array, offsets: Int32Array): Buffer {
+    const n = lengths.length;
+    const { bytes: ivBytes, at: ivAt } = ivs;
     // J0 of a 12-byte nonce is the nonce ‖ 1; of any other, GHASH(nonce ‖ pad ‖ lengths).
     let hashed = 0;
     let hashBlocks = 0;
@@ -275,7 +304,7 @@ export class GcmBatch {
     for (let i = 0; i < n; i++) {
       offsets[i] = total;
       total += BLOCK * (1 + blocksOf(lengths[i] as number));
-      const ivLength = (ivs[i] as Uint8Array).length;
+      const ivLength = (ivAt[i + 1] as number) - (ivAt[i] as number);
       if (ivLength !== 12) {
         hashed++;
         hashBlocks += blocksOf(ivLength) + 1;
@@ -290,22 +319,23 @@ export class GcmBatch {
       let p = 0;
       let r = 0;
       for (let i = 0; i < n; i++) {
-        const iv = ivs[i] as Uint8Array;
-        if (iv.length === 12) continue;
-        copyInto(input, p, iv);
-        p += blocksOf(iv.length) * BLOCK;
-        writeBits(input, p + 8, iv.length);
+        const from = ivAt[i] as number;
+        const ivLength = (ivAt[i + 1] as number) - from;
+        if (ivLength === 12) continue;
+        copyRange(input, p, ivBytes, from, ivLength);
+        p += blocksOf(ivLength) * BLOCK;
+        writeBits(input, p + 8, ivLength);
         p += BLOCK;
-        runs[r] = blocksOf(iv.length) + 1;
+        runs[r] = blocksOf(ivLength) + 1;
         outAt[r++] = offsets[i] as number;
       }
       ghashRuns(this.#table, input, runs, counters, outAt);
     }
     for (let i = 0; i < n; i++) {
-      const iv = ivs[i] as Uint8Array;
       const at = offsets[i] as number;
-      if (iv.length === 12) {
-        copyInto(counters, at, iv);
+      const from = ivAt[i] as number;
+      if ((ivAt[i + 1] as number) - from === 12) {
+        copyRange(counters, at, ivBytes, from, 12);
         counters[at + 15] = 1;
       }
       const end = offsets[i + 1] as number;
@@ -365,8 +395,8 @@ export class GcmBatch {
   }
 
   /** What seal and open share: each value's keystream, and its GHASH input with the text's place left empty. */
-  #layout(ivs: readonly Uint8Array[], aads: readonly string[], lengths: Int32Array): Layout {
-    const n = ivs.length;
+  #layout(ivs: IvColumn, aads: readonly string[], lengths: Int32Array): Layout {
+    const n = lengths.length;
     const offsets = new Int32Array(n + 1);
     const stream = this.#keystreams(ivs, lengths, offsets);
     const textAt = new Int32Array(n);
@@ -378,17 +408,15 @@ export class GcmBatch {
   /** Encrypt each job. */
   seal(jobs: readonly SealJob[]): Sealed[] {
     const n = jobs.length;
-    const ivs: Uint8Array[] = new Array<Uint8Array>(n);
     const aads: string[] = new Array<string>(n);
     const lengths = new Int32Array(n);
     for (let i = 0; i < n; i++) {
       const job = jobs[i] as SealJob;
-      ivs[i] = job.iv;
       aads[i] = job.aad;
       lengths[i] = job.plaintext.length;
     }
     // The ciphertext is written straight into the GHASH input, which then also holds the results.
-    const { stream, offsets, input, textAt, runs } = this.#layout(ivs, aads, lengths);
+    const { stream, offsets, input, textAt, runs } = this.#layout(ivColumn(jobs.map((j) => j.iv)), aads, lengths);
     this.#arenas.push(input);
     for (let i = 0; i < n; i++) {
       const plaintext = (jobs[i] as SealJob).plaintext;
@@ -412,40 +440,78 @@ export class GcmBatch {
   /** Decrypt each job; `null` where the tag does not match (wrong key, AAD, or tampered data/iv/tag). */
   open(jobs: readonly OpenJob[]): (Buffer | null)[] {
     const n = jobs.length;
-    const ivs: Uint8Array[] = new Array<Uint8Array>(n);
-    const aads: string[] = new Array<string>(n);
-    const lengths = new Int32Array(n);
-    let plainBytes = 0;
+    const dataAt = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) dataAt[i + 1] = (dataAt[i] as number) + (jobs[i] as OpenJob).data.length;
+    const data = Buffer.alloc(dataAt[n] as number);
+    const tags = Buffer.alloc(n * BLOCK);
     for (let i = 0; i < n; i++) {
       const job = jobs[i] as OpenJob;
-      ivs[i] = job.iv;
-      aads[i] = job.aad;
-      lengths[i] = job.data.length;
-      plainBytes += job.data.length;
+      data.set(job.data, dataAt[i] as number);
+      // A tag of the wrong length never matches (a 16-byte tag is all GCM here accepts).
+      if (job.tag.length !== BLOCK) dataAt[i] = -1 - (dataAt[i] as number);
+      else tags.set(job.tag, i * BLOCK);
     }
+    return this.#open(ivColumn(jobs.map((j) => j.iv)), jobs.map((j) => j.aad), data, dataAt, tags);
+  }
+
+  /**
+   * `open` for values still in their base64 text (data, iv, tag as an ENC[...] value writes them,
+   * already checked to be padded standard base64 with a 16-byte tag): each is decoded straight into
+   * the batch's buffers. Measured on a 20,000-value file: a Buffer per field was a fifth of the
+   * decrypt time, mostly in the garbage collector.
+   */
+  openBase64(jobs: readonly Base64OpenJob[]): (Buffer | null)[] {
+    const n = jobs.length;
+    const dataAt = new Int32Array(n + 1);
+    const ivAt = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      const job = jobs[i] as Base64OpenJob;
+      dataAt[i + 1] = (dataAt[i] as number) + base64Bytes(job.data);
+      ivAt[i + 1] = (ivAt[i] as number) + base64Bytes(job.iv);
+    }
+    const data = Buffer.alloc(dataAt[n] as number);
+    const ivBytes = Buffer.alloc(ivAt[n] as number);
+    const tags = Buffer.alloc(n * BLOCK);
+    for (let i = 0; i < n; i++) {
+      const job = jobs[i] as Base64OpenJob;
+      data.write(job.data, dataAt[i] as number, 'base64');
+      ivBytes.write(job.iv, ivAt[i] as number, 'base64');
+      tags.write(job.tag, i * BLOCK, BLOCK, 'base64');
+    }
+    return this.#open({ bytes: ivBytes, at: ivAt }, jobs.map((j) => j.aad), data, dataAt, tags);
+  }
+
+  /**
+   * The common part of open and openBase64. Value i's ciphertext is data[dataAt[i], dataAt[i+1])
+   * and its tag tags[16i, 16i+16); a negative dataAt[i] (-1 - start) marks a tag that cannot match.
+   */
+  #open(ivs: IvColumn, aads: readonly string[], data: Buffer, dataAt: Int32Array, tags: Buffer): (Buffer | null)[] {
+    const n = aads.length;
+    const startOf = (i: number): number => {
+      const at = dataAt[i] as number;
+      return at < 0 ? -1 - at : at;
+    };
+    const lengths = new Int32Array(n);
+    for (let i = 0; i < n; i++) lengths[i] = startOf(i + 1) - startOf(i);
     const { stream, offsets, input, textAt, runs } = this.#layout(ivs, aads, lengths);
-    for (let i = 0; i < n; i++) copyInto(input, textAt[i] as number, (jobs[i] as OpenJob).data);
+    for (let i = 0; i < n; i++) copyRange(input, textAt[i] as number, data, startOf(i), lengths[i] as number);
     const expected = this.#ghash(input, runs);
-    const plain = Buffer.alloc(plainBytes);
+    const plain = Buffer.alloc(data.length);
     this.#arenas.push(plain);
     const out: (Buffer | null)[] = new Array<Buffer | null>(n);
-    let p = 0;
     for (let i = 0; i < n; i++) {
-      const job = jobs[i] as OpenJob;
-      const tag = job.tag;
       const ks = offsets[i] as number;
       const o = i * BLOCK;
-      let diff = tag.length ^ BLOCK;
-      for (let b = 0; b < BLOCK; b++) diff |= (expected[o + b] as number) ^ (stream[ks + b] as number) ^ ((tag[b] ?? 0) as number);
+      let diff = (dataAt[i] as number) < 0 ? 1 : 0;
+      for (let b = 0; b < BLOCK; b++) diff |= (expected[o + b] as number) ^ (stream[ks + b] as number) ^ (tags[o + b] as number);
       if (diff !== 0) {
         out[i] = null;
         continue;
       }
-      const data = job.data;
-      const len = data.length;
-      for (let b = 0; b < len; b++) plain[p + b] = (data[b] as number) ^ (stream[ks + BLOCK + b] as number);
+      const p = startOf(i);
+      const len = lengths[i] as number;
+      for (let b = 0; b < len; b++) plain[p + b] = (data[p + b] as number) ^ (stream[ks + BLOCK + b] as number);
       out[i] = plain.subarray(p, p + len);
-      p += len;
     }
     stream.fill(0);
     expected.fill(0);

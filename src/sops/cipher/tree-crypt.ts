@@ -7,8 +7,8 @@ import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.js';
 import type { EncryptionSelector } from '../metadata.js';
 import type { ParsedFile, ScalarNode, SopsType } from '../tree.js';
-import { authFailed, checkKey, formatEncValue, freshNonce, isEncValue, parseEncValue } from './aes.js';
-import { GcmBatch, type OpenJob } from './gcm-batch.js';
+import { authFailed, checkKey, formatEncValue, freshNonce, isEncValue, parseEncParts, parseEncValue } from './aes.js';
+import { GcmBatch, type Base64OpenJob } from './gcm-batch.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
 import { walkFile } from './tree-walk.js';
@@ -134,7 +134,7 @@ export function decryptTree(
   const batch = new GcmBatch(key);
   // Values are collected in document order and decrypted in one batch after the walk; comments
   // are opened as they come, because later comment selections look at their plaintext.
-  const pending: (OpenJob & { readonly node: ScalarNode; readonly type: SopsType })[] = [];
+  const pending: (Base64OpenJob & { readonly node: ScalarNode; readonly type: SopsType })[] = [];
   const macNodes: ScalarNode[] = [];
 
   try {
@@ -150,7 +150,7 @@ export function decryptTree(
               });
             }
             if (current.value !== '') {
-              const enc = parseEncValue(current.value);
+              const enc = parseEncParts(current.value);
               pending.push({ node, aad, data: enc.data, iv: enc.iv, tag: enc.tag, type: enc.type });
             }
           }
@@ -181,7 +181,7 @@ export function decryptTree(
       },
     });
 
-    const opened = batch.open(pending);
+    const opened = batch.openBase64(pending);
     for (let i = 0; i < pending.length; i++) {
       const { node, aad, type, iv } = pending[i]!;
       const plaintext = opened[i];
@@ -191,7 +191,7 @@ export function decryptTree(
       } catch (e) {
         throw atPath(e, aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
       }
-      if (keep) stash.set(stashKey(aad, type, plaintext), iv);
+      if (keep) stash.set(stashKey(aad, type, plaintext), Buffer.from(iv, 'base64'));
     }
   } finally {
     batch.wipe();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decryptValue, encryptValue, isEncValue, parseEncValue } from '../../../src/sops/cipher/aes.js';
+import { decryptValue, encryptValue, isEncValue, parseEncParts, parseEncValue } from '../../../src/sops/cipher/aes.js';
 import { isSealguardError } from '../../../src/shared/errors.js';
 import type { SopsType } from '../../../src/sops/tree.js';
 
@@ -15,6 +15,15 @@ function thrown(fn: () => unknown): { code: string; message: string; exitCode: n
     throw e;
   }
   throw new Error('expected a throw');
+}
+
+/** What a parse gave: its value, or the message of what it threw. */
+function attempt(f: () => unknown): { ok?: unknown; error?: string } {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 describe('ENC value format', () => {
@@ -108,6 +117,30 @@ describe('refusing bad or tampered values', () => {
   ])('a malformed value (%s) is refused as bad format', (_what, value) => {
     const e = thrown(() => decryptValue(value, key, 'k:'));
     expect(e.code).toBe('INVALID_ENC_VALUE');
+  });
+
+  it('property: the undecoded reading of a value accepts and refuses exactly what the decoding one does', () => {
+    const b64ish = fc.string({ unit: fc.constantFrom(...'AQgw+/=Zz09-_ ,]'.split('')), maxLength: 30 });
+    const part = fc.oneof(b64ish, fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')));
+    const tag = fc.oneof(part, fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => Buffer.from(b).toString('base64')));
+    const type = fc.constantFrom('str', 'int', 'int64', 'float', 'bool', 'time', 'bytes', 'comment', 'blob', '');
+    fc.assert(
+      fc.property(part, part, tag, type, (data, iv, t, ty) => {
+        const value = `ENC[AES256_GCM,data:${data},iv:${iv},tag:${t},type:${ty}]`;
+        const decoded = attempt(() => parseEncValue(value));
+        const undecoded = attempt(() => parseEncParts(value));
+        expect(undecoded.error).toBe(decoded.error);
+        if (decoded.ok && undecoded.ok) {
+          const parts = undecoded.ok as { data: string; iv: string; tag: string; type: string };
+          const full = decoded.ok as { data: Buffer; iv: Buffer; tag: Buffer; type: string };
+          expect(Buffer.from(parts.data, 'base64').equals(full.data)).toBe(true);
+          expect(Buffer.from(parts.iv, 'base64').equals(full.iv)).toBe(true);
+          expect(Buffer.from(parts.tag, 'base64').equals(full.tag)).toBe(true);
+          expect(parts.type).toBe(full.type);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('only the ENC[AES256_GCM,…] shape counts as an encrypted value', () => {

@@ -113,6 +113,26 @@ describe('batched AES-256-GCM refuses what OpenSSL refuses', () => {
     expect(plain?.every((b) => b === 0)).toBe(true);
   });
 
+  it('property: values given as base64 text open to the same plaintexts, and a flipped bit refuses only its value', () => {
+    fc.assert(
+      fc.property(key, fc.array(job, { minLength: 1, maxLength: 8 }), fc.nat(), fc.nat(), (k, jobs, pick, bit) => {
+        const encoded = jobs.map((j) => {
+          const { data, tag } = nodeSeal(k, j);
+          return { data: data.toString('base64'), iv: Buffer.from(j.iv).toString('base64'), tag: tag.toString('base64'), aad: j.aad };
+        });
+        const plain = new GcmBatch(k).openBase64(encoded);
+        jobs.forEach((j, i) => expect(plain[i]?.equals(Buffer.from(j.plaintext))).toBe(true));
+        const victim = pick % encoded.length;
+        const tag = Buffer.from(encoded[victim]!.tag, 'base64');
+        tag[(bit >>> 3) % 16] ^= 1 << (bit & 7);
+        const tampered = encoded.map((e, i) => (i === victim ? { ...e, tag: tag.toString('base64') } : e));
+        const opened = new GcmBatch(k).openBase64(tampered);
+        opened.forEach((p, i) => expect(p === null).toBe(i === victim));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('a truncated tag is refused', () => {
     const k = randomBytes(32);
     const j: SealJob = { plaintext: Buffer.from('secret'), aad: 'a:', iv: randomBytes(32) };
