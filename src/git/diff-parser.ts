@@ -156,11 +156,6 @@ export class DiffParser {
     return f ? finish(f) : undefined;
   }
 
-  /** Whether the current hunk's counts still expect lines. */
-  get inHunk(): boolean {
-    return this.#oldLeft > 0 || this.#newLeft > 0;
-  }
-
   /**
    * For a reader that keeps hunk lines as bytes: account for a hunk line whose first byte is
    * `firstByte` (-1 for an empty line) without its text. Returns the new-file line number of an
@@ -168,7 +163,7 @@ export class DiffParser {
    * The added line's text is the caller's to keep; it is not in this file's `addedLines`.
    */
   hunkLine(firstByte: number): number {
-    return this.inHunk ? this.#step(firstByte) : -1;
+    return this.#oldLeft > 0 || this.#newLeft > 0 ? this.#step(firstByte) : -1;
   }
 
   #hunkLine(line: string): boolean {

@@ -40,7 +40,8 @@ function hashBytes(bytes: Uint8Array, start: number, end: number): number {
 /**
  * The table of a `.tiktoken` vocabulary, ready to use as it lies in the file (loading is one read
  * and three typed-array views: building the hash table at load cost 15 ms, the loop running
- * unoptimised for most of its 100,000 tokens). Layout, little-endian 32-bit words: the header; the
+ * unoptimised for most of its 100,000 tokens). Layout, 32-bit words in the machine's byte order
+ * (the file is built by the install that reads it): the header; the
  * hash slots (token + 1 per slot, 0 when empty; linear probing on FNV-1a); where each token's bytes
  * start (count + 1 entries); then the tokens' bytes. A token's rank is its position, as in every
  * published .tiktoken file; a vocabulary that says otherwise is refused.
@@ -101,10 +102,9 @@ export class BpeTable {
 
   /** The table in `file` (as buildBpeTable writes it), or undefined when it is not one. */
   static fromFile(file: Buffer): BpeTable | undefined {
-    if (file.length < HEADER_WORDS * 4 || file.readInt32LE(0) !== MAGIC) return undefined;
-    const count = file.readInt32LE(4);
-    const slotCount = file.readInt32LE(8);
-    const blobBytes = file.readInt32LE(12);
+    if (file.length < HEADER_WORDS * 4) return undefined;
+    const [magic, count, slotCount, blobBytes] = new Int32Array(Uint8Array.from(file.subarray(0, HEADER_WORDS * 4)).buffer) as unknown as [number, number, number, number];
+    if (magic !== MAGIC) return undefined;
     const fits = count > 0 && slotCount > count && (slotCount & (slotCount - 1)) === 0;
     if (!fits || (HEADER_WORDS + slotCount + count + 1) * 4 + blobBytes !== file.length) return undefined;
     return new BpeTable(file, count, slotCount);

@@ -2,6 +2,7 @@ import { Buffer, isUtf8 } from 'node:buffer';
 import type { FileDiff } from '../../git/diff-parser.js';
 import type { CommitInfo, Fragment } from '../types.js';
 import { sizeReason, tooLarge, type SourceContext } from './context.js';
+import { LazyText } from './decode.js';
 
 /** Whether a file of a diff has text to scan at all; binary and unmerged files are noted as skipped. */
 function scannable(file: FileDiff, ctx: SourceContext): boolean {
@@ -47,22 +48,16 @@ export interface AddedBytes {
 }
 
 /** A fragment read from valid UTF-8 bytes; its string is made only if something asks for it. */
-class Utf8Fragment implements Fragment {
+class Utf8Fragment extends LazyText implements Fragment {
   readonly path: string;
-  readonly utf8: Buffer;
   readonly lines: readonly number[];
   readonly commit?: CommitInfo;
-  #text: string | undefined;
 
   constructor(path: string, added: AddedBytes, commit: CommitInfo | undefined) {
+    super(added.bytes);
     this.path = path;
-    this.utf8 = added.bytes;
     this.lines = added.lines;
     if (commit) this.commit = commit;
-  }
-
-  get text(): string {
-    return (this.#text ??= this.utf8.toString('utf8'));
   }
 }
 

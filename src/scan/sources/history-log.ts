@@ -33,12 +33,13 @@ export function parseCommitHeader(text: string): CommitInfo {
   return { sha, author, email, date: utcDate(date), message };
 }
 
+/** Turns a completed file of a commit into its fragment (default: diffFragment, from the file's added lines). */
+export type FragmentBuilder = (file: FileDiff, ctx: SourceContext, commit: CommitInfo | undefined) => Fragment | undefined;
+
 /**
  * Feeds lines of LOG_FORMAT output and hands back fragments, each carrying its commit. Merge
  * commits produce fragments only for what their diff shows (see historyLogArgs).
  */
-/** Turns a completed file of a commit into its fragment (default: diffFragment, from the file's added lines). */
-export type FragmentBuilder = (file: FileDiff, ctx: SourceContext, commit: CommitInfo | undefined) => Fragment | undefined;
 
 export class LogParser {
   readonly #ctx: SourceContext;
@@ -55,11 +56,6 @@ export class LogParser {
     this.#ctx = ctx;
     this.#commitCtx = ctx;
     this.#build = build;
-  }
-
-  /** Whether a commit header (its message) is being read: every line belongs to it. */
-  get inHeader(): boolean {
-    return this.#header !== undefined;
   }
 
   /** See DiffParser.hunkLine: a hunk line kept as bytes by the caller (-1: push the line instead). */
