@@ -120,31 +120,50 @@ const WINDOW_FORWARD_MULTILINE = 256 * 1024;
  * Merged [start, end) byte windows around the hits, or undefined when they cover most of the text
  * anyway. Windows start and end on character boundaries.
  */
-function windowsAround(bytes: Buffer, lines: LineIndex, hitLists: readonly number[][], multiline: boolean): [number, number][] | undefined {
+function windowsAround(bytes: Buffer, hitLists: readonly number[][], multiline: boolean): [number, number][] | undefined {
   const hits = hitLists.length === 1 ? hitLists[0] : hitLists.flat().sort((a, b) => a - b);
   const windows: [number, number][] = [];
-  const lastLine = lines.count - 1;
   let covered = 0;
+  // The first two line breaks at or after the latest hit (-1: none left; 0 before the first
+  // search), and that hit with its line's start (no earlier than its window's reach back).
+  let firstBreak = 0;
+  let secondBreak = 0;
+  let prevHit = -1;
+  let prevLineStart = 0;
   for (const hit of hits) {
     const last = windows[windows.length - 1];
-    if (last && hit < last[1]) continue;
-    // Line starts come from the shared index: searching for '\n' per hit is quadratic on minified lines.
-    const line = lines.lineOf(hit - 1);
-    let start = Math.max(lines.lineStart(line), hit - WINDOW_BACK);
-    let end: number;
-    if (multiline) {
-      end = Math.min(bytes.length, hit + WINDOW_FORWARD_MULTILINE);
-    } else {
-      // The hit's line and the next one: `password:` may have its value on the following line.
-      const lineEnd = line + 2 > lastLine ? bytes.length : lines.lineStart(line + 2) - 1;
-      end = Math.min(lineEnd, hit + WINDOW_FORWARD);
+    // Line breaks are searched for per hit, not indexed per file (indexing every line of every
+    // file cost a twentieth of a folder scan). Hits come in order, so what one hit's searches found
+    // still stands for the next: the first two breaks after it, and its line's start when no break
+    // lies between the two hits. Each byte is then searched about once, even on a minified line.
+    const back = Math.max(0, hit - WINDOW_BACK);
+    let lineStart: number;
+    if (prevHit >= 0 && (firstBreak === -1 || firstBreak >= hit - 1)) lineStart = Math.max(prevLineStart, back);
+    else {
+      const lineBreak = bytes.subarray(back, Math.max(back, hit - 1)).lastIndexOf(NEWLINE);
+      lineStart = lineBreak === -1 ? back : back + lineBreak + 1;
     }
+    if (firstBreak !== -1 && firstBreak < hit) {
+      firstBreak = secondBreak !== -1 && secondBreak >= hit ? secondBreak : bytes.indexOf(NEWLINE, hit);
+      secondBreak = firstBreak === -1 ? -1 : bytes.indexOf(NEWLINE, firstBreak + 1);
+    }
+    prevHit = hit;
+    prevLineStart = lineStart;
+    let start = lineStart;
+    // The hit's line and the next one (`password:` may have its value on the following line), or
+    // far ahead for a rule whose matches span lines.
+    let end = multiline
+      ? Math.min(bytes.length, hit + WINDOW_FORWARD_MULTILINE)
+      : Math.min(secondBreak === -1 ? bytes.length : secondBreak, hit + WINDOW_FORWARD);
     // A cut inside a multi-byte character would hand RE2 a broken one.
     while (start < hit && isContinuationByte(bytes[start] as number)) start++;
     while (end < bytes.length && isContinuationByte(bytes[end] as number)) end--;
+    // A hit inside the last window still reaches past it when its value is on the next line.
     if (last && start <= last[1]) {
-      covered += end - last[1];
-      last[1] = end;
+      if (end > last[1]) {
+        covered += end - last[1];
+        last[1] = end;
+      }
     } else {
       covered += end - start;
       windows.push([start, end]);
@@ -152,6 +171,8 @@ function windowsAround(bytes: Buffer, lines: LineIndex, hitLists: readonly numbe
   }
   return covered * 2 > bytes.length ? undefined : windows;
 }
+
+const NEWLINE = 0x0a;
 
 function isContinuationByte(b: number): boolean {
   return (b & 0xc0) === 0x80;
@@ -197,9 +218,8 @@ class FragmentScan implements DecodeContext {
   readonly #allow: CompiledAllow;
   readonly #candidates: Candidate[] = [];
   #utf8: Utf8Text | undefined;
-  /** Lines in string offsets (findings, ignore comments) and in byte offsets (windows). */
+  /** Lines in string offsets (findings, ignore comments). */
   #lines: LineIndex | undefined;
-  #byteLines: LineIndex | undefined;
   #sops: Ranges | undefined;
   #ignore: IgnoreLines | undefined;
 
@@ -219,8 +239,7 @@ class FragmentScan implements DecodeContext {
   /** Run one rule; with keyword hits (byte offsets), only on the windows around them. */
   run(rule: CompiledRule, order: number, hits?: readonly number[][]): void {
     const utf8 = this.utf8;
-    const lines = (this.#byteLines ??= new LineIndex(utf8.buffer));
-    const windows = hits ? windowsAround(utf8.buffer, lines, hits, rule.multiline) : undefined;
+    const windows = hits ? windowsAround(utf8.buffer, hits, rule.multiline) : undefined;
     if (windows === undefined) {
       this.#exec(rule, order, utf8, 0, utf8.buffer.length);
       return;

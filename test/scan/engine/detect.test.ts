@@ -116,6 +116,29 @@ describe('detect: keyword prefilter', () => {
     expect(found.map((f) => f.ruleId)).toEqual([]);
   });
 
+  test('a keyword on the line after another keyword still reaches the line after it', () => {
+    const found = detect(compiled, { path: 'a', text: `zzsvc one\nzzsvc two\ntok_${value}\n${'filler line\n'.repeat(400)}` });
+    expect(found.map((f) => f.ruleId)).toEqual(['needs-keyword']);
+  });
+
+  test('with many keywords in a text, each finds the token on its own line or the next, and none further away', () => {
+    const filler = 'plain filler text without any of the words\n'.repeat(40);
+    const tokens = Array.from({ length: 30 }, () => randomToken(20));
+    // Even blocks: the token on the line after the keyword. Odd blocks: three lines after it.
+    const text = tokens.map((t, i) => `zzsvc block ${i}\n${i % 2 === 0 ? '' : '\n\n\n'}tok_${t}\n${filler}`).join('');
+    const found = detect(compiled, { path: 'a', text }).map((f) => f.secret.reveal());
+    expect(found).toEqual(tokens.map((t) => `tok_${t}`).filter((_, i) => i % 2 === 0));
+  });
+
+  test('on a long line, a token within reach after any of its keywords is found, one beyond every reach is not', () => {
+    const near = randomToken(20);
+    const far = randomToken(20);
+    const long = Array.from({ length: 20 }, (_, i) => `zzsvc=${i} ${'x'.repeat(1000)}`).join(' ');
+    const text = `${long} tok_${near} ${'y'.repeat(6000)} tok_${far}\n${'filler line\n'.repeat(4000)}`;
+    const found = detect(compiled, { path: 'a', text }).map((f) => f.secret.reveal());
+    expect(found).toEqual([`tok_${near}`]);
+  });
+
   test('a rule without keywords runs on every fragment', () => {
     expect(detect(compiled, { path: 'a', text: `nk_${value}` }).map((f) => f.ruleId)).toEqual(['no-keyword']);
   });
