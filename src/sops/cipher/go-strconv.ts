@@ -57,6 +57,7 @@ function underscoresOk(body: string): boolean {
   return saw !== 'underscore';
 }
 
+const PLAIN_DECIMAL = /^[+-]?[0-9]+(?:\.[0-9]+)?$/;
 const DECIMAL_FLOAT = /^(?:[0-9_]+\.?[0-9_]*|\.[0-9_]+)(?:[eE][+-]?[0-9_]+)?$/;
 const HEX_FLOAT = /^0[xX](?:([0-9a-fA-F_]+)\.?([0-9a-fA-F_]*)|\.([0-9a-fA-F_]+))[pP]([+-]?[0-9_]+)$/;
 
@@ -66,6 +67,9 @@ const HEX_FLOAT = /^0[xX](?:([0-9a-fA-F_]+)\.?([0-9a-fA-F_]*)|\.([0-9a-fA-F_]+))
  * with an error we do not model). Returns undefined when Go would reject the syntax.
  */
 export function parseGoFloat(text: string): number | undefined {
+  // The usual spelling (digits and an optional fraction) reads the same in Go and in Number, both
+  // correctly rounded; the general path below costs several regex tests per value.
+  if (PLAIN_DECIMAL.test(text)) return Number(text);
   let sign = 1;
   let body = text;
   if (body.startsWith('+') || body.startsWith('-')) {
@@ -105,6 +109,9 @@ export function formatGoFloat(value: number): string {
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // JavaScript also prints the shortest round-trip digits; only its exponent form needs rewriting.
+  const shortest = String(value);
+  if (!shortest.includes('e')) return shortest;
   // toExponential() without an argument yields the shortest round-trip digits, like Go's -1 precision.
   const [mantissa = '', exp = '0'] = value.toExponential().split('e');
   const negative = mantissa.startsWith('-');

@@ -40,6 +40,17 @@ describe("Go's strconv.FormatFloat(f, 'f', -1, 64), which the MAC hashes", () =>
   });
 });
 
+describe("Go's strconv.ParseFloat on plain decimals", () => {
+  it('property: digits with an optional fraction read as the general reader reads them with a needless exponent', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[+-]?[0-9]{1,25}(\.[0-9]{1,25})?$/), (text) => {
+        expect(Object.is(parseGoFloat(text), parseGoFloat(`${text}e0`))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('which spellings Go accepts', () => {
   it.each([
     ['42', 42n],
