@@ -62,7 +62,7 @@ export function gitFailure(args: readonly string[], cwd: string, exitCode: numbe
   return new SealguardError('GIT_FAILED', `git ${sub} failed: ${reason}`, { exitCode: ExitCode.usage });
 }
 
-function spawnFailure(e: NodeJS.ErrnoException, cwd: string): SealguardError {
+export function spawnFailure(e: NodeJS.ErrnoException, cwd: string): SealguardError {
   if (e.code === 'ENOENT') {
     let cwdExists = true;
     try {
@@ -84,6 +84,25 @@ function start(args: readonly string[], opts: GitOptions) {
   });
 }
 
+/** git with its stdout written to an open file descriptor instead of a pipe; no stdin. */
+export function startGitToFile(args: readonly string[], opts: GitOptions, fd: number) {
+  return spawn('git', [...BASE_ARGS, ...args], {
+    cwd: opts.cwd,
+    env: gitEnv(),
+    stdio: ['ignore', fd, 'pipe'],
+  });
+}
+
+/** git's stderr, kept up to a size that holds any message worth showing. */
+export function collectStderr(stream: NodeJS.ReadableStream): () => string {
+  let stderr = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (s: string) => {
+    if (stderr.length < MAX_STDERR) stderr += s;
+  });
+  return () => stderr;
+}
+
 function feed(child: ReturnType<typeof start>, input: string | undefined): void {
   // An EPIPE from a git that exits without reading its stdin is not our failure; its exit status tells.
   child.stdin.on('error', () => undefined);
@@ -95,19 +114,15 @@ export function execGit(args: readonly string[], opts: GitOptions): Promise<GitR
   return new Promise((resolve, reject) => {
     const child = start(args, opts);
     const out: Buffer[] = [];
-    let stderr = '';
+    const stderr = collectStderr(child.stderr);
     child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (s: string) => {
-      if (stderr.length < MAX_STDERR) stderr += s;
-    });
     child.on('error', (e) => reject(spawnFailure(e, opts.cwd)));
     child.on('close', (code) => {
       const exitCode = code ?? -1;
       if (exitCode === 0 || opts.okExitCodes?.includes(exitCode)) {
         resolve({ stdout: Buffer.concat(out).toString('utf8'), exitCode });
       } else {
-        reject(gitFailure(args, opts.cwd, code, stderr));
+        reject(gitFailure(args, opts.cwd, code, stderr()));
       }
     });
     feed(child, opts.input);
@@ -152,11 +167,7 @@ export async function* streamGitLineChunks(args: readonly string[], opts: GitOpt
  */
 export async function* streamGitChunks(args: readonly string[], opts: GitOptions): AsyncGenerator<Buffer, void, undefined> {
   const child = start(args, opts);
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => {
-    if (stderr.length < MAX_STDERR) stderr += s;
-  });
+  const stderr = collectStderr(child.stderr);
   const done = new Promise<number | null>((resolve, reject) => {
     child.on('error', (e) => reject(spawnFailure(e, opts.cwd)));
     child.on('close', (code) => resolve(code));
@@ -169,7 +180,7 @@ export async function* streamGitChunks(args: readonly string[], opts: GitOptions
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) yield chunk;
     const code = await done;
     finished = true;
-    if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, stderr);
+    if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, stderr());
   } finally {
     if (!finished && child.exitCode === null && child.signalCode === null) child.kill();
   }

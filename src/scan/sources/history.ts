@@ -1,6 +1,8 @@
 import { SealguardError, ExitCode } from '../../shared/errors.js';
 import { Buffer } from 'node:buffer';
+import { tmpdir } from 'node:os';
 import { execGit, streamGitChunks } from '../../git/run.js';
+import { canSpool, spoolGitChunks } from '../../git/spool.js';
 import type { Finding, Fragment } from '../types.js';
 import type { SourceContext } from './context.js';
 import { LOG_FORMAT } from './history-log.js';
@@ -48,7 +50,7 @@ function sinceArgs(sel: HistorySelection): string[] {
  * re-does each merge and shows what the committed merge differs from that: only what the merge
  * itself added, never the branches' commits a second time.
  */
-export function historyLogArgs(sel: HistorySelection, opts: { remerge: boolean }): string[] {
+export function historyLogArgs(sel: HistorySelection, opts: { remerge: boolean; skip?: number; maxCount?: number }): string[] {
   return [
     'log',
     '-p',
@@ -63,6 +65,8 @@ export function historyLogArgs(sel: HistorySelection, opts: { remerge: boolean }
     '--dst-prefix=b/',
     LOG_FORMAT,
     ...(opts.remerge ? ['--diff-merges=remerge'] : []),
+    ...(opts.skip ? [`--skip=${opts.skip}`] : []),
+    ...(opts.maxCount === undefined ? [] : [`--max-count=${opts.maxCount}`]),
     ...sinceArgs(sel),
     ...sel.revs,
     '--',
@@ -94,10 +98,64 @@ export function gitSupportsRemerge(repoDir: string): Promise<boolean> {
   return remergeSupport;
 }
 
-/** The raw output of the selection's `git log -p`, in the chunks git writes. */
-export async function* historyLogChunks(repoDir: string, sel: HistorySelection): AsyncGenerator<Buffer, void, undefined> {
+/**
+ * Commits per `git log` run when the log is spooled to a temporary file: bounds that file (the
+ * benchmark's history averages 16 KB of `log -p -U0` per commit, so about 80 MB). The next run
+ * skips the commits already read (`--skip` walks them without diffing them).
+ */
+const SEGMENT_COMMITS = 5000;
+
+export interface LogReadOptions {
+  /** Spool git's output to a temporary file; default: when the temp folder has room (see git/spool). */
+  readonly spool?: boolean;
+  readonly spoolDir?: string;
+  readonly segmentCommits?: number;
+}
+
+/** Counts the commits that start in LOG_FORMAT output fed in chunks: a NUL that starts a line, then the hash. */
+export class CommitStarts {
+  count = 0;
+  #atLineStart = true;
+  #pendingNul = false;
+
+  add(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.#pendingNul && isHexDigit(chunk[0] as number)) this.count++;
+    this.#pendingNul = false;
+    for (let i = chunk.indexOf(0); i !== -1; i = chunk.indexOf(0, i + 1)) {
+      if (!(i === 0 ? this.#atLineStart : chunk[i - 1] === 0x0a)) continue;
+      if (i + 1 === chunk.length) this.#pendingNul = true;
+      else if (isHexDigit(chunk[i + 1] as number)) this.count++;
+    }
+    this.#atLineStart = chunk[chunk.length - 1] === 0x0a;
+  }
+}
+
+function isHexDigit(b: number): boolean {
+  return (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66);
+}
+
+/**
+ * The raw output of the selection's `git log -p`, in chunks. Spooled through a temporary file
+ * where there is room, so git never waits for the scanner, in runs of `segmentCommits` commits that
+ * together give exactly the bytes of one run.
+ */
+export async function* historyLogChunks(repoDir: string, sel: HistorySelection, opts: LogReadOptions = {}): AsyncGenerator<Buffer, void, undefined> {
   const remerge = await gitSupportsRemerge(repoDir);
-  yield* streamGitChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
+  const dir = opts.spoolDir ?? tmpdir();
+  if (!(opts.spool ?? canSpool(dir))) {
+    yield* streamGitChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
+    return;
+  }
+  const per = opts.segmentCommits ?? SEGMENT_COMMITS;
+  for (let skip = 0; ; skip += per) {
+    const starts = new CommitStarts();
+    for await (const chunk of spoolGitChunks(historyLogArgs(sel, { remerge, skip, maxCount: per }), { cwd: repoDir, dir })) {
+      starts.add(chunk);
+      yield chunk;
+    }
+    if (starts.count < per) return;
+  }
 }
 
 /**

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, statfsSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { collectStderr, gitFailure, spawnFailure, startGitToFile, type GitOptions } from './run.js';
+
+/**
+ * git's stdout through a temporary file instead of a pipe. A pipe holds 64 KB: while the reader is
+ * busy with what it read, git fills it and stops, and while git works out a diff the reader waits,
+ * so each side's slow stretches add up. Written to a file, git runs at its own pace and the reader
+ * reads what is there, so the whole takes about as long as the slower of the two
+ * (measured on 1,200 commits of `log -p`: 15% less wall time than the pipe).
+ *
+ * The file is created 0600 and unlinked as soon as git has it open: nothing is left behind whatever
+ * happens to either process, and the disk space returns when both have closed it. It holds what git
+ * wrote, so callers bound that (history scans run git in segments of commits).
+ */
+
+/** Below this much free space in the temp folder, git's output goes through a pipe as usual. */
+export const SPOOL_MIN_FREE_BYTES = 1024 ** 3;
+
+const READ_BYTES = 256 * 1024;
+
+/** How long to wait for git to write more once the reader has caught up (git's exit wakes it at once). */
+const POLL_MS = 1;
+
+/** Whether `dir` has room to spool into; false where free space cannot be read. */
+export function canSpool(dir: string = tmpdir(), minFree: number = SPOOL_MIN_FREE_BYTES): boolean {
+  try {
+    const s = statfsSync(dir);
+    return s.bavail * s.bsize >= minFree;
+  } catch {
+    return false;
+  }
+}
+
+export interface SpoolOptions extends GitOptions {
+  /** Folder of the temporary file; default the system's temp folder. */
+  readonly dir?: string;
+}
+
+/**
+ * git's stdout in chunks, read from a temporary file git writes. Same contract as streamGitChunks:
+ * stopping the iteration early kills git; a failure exit status throws after the chunks produced.
+ * git gets no stdin (`input` is not supported here).
+ */
+export async function* spoolGitChunks(args: readonly string[], opts: SpoolOptions): AsyncGenerator<Buffer, void, undefined> {
+  const file = path.join(opts.dir ?? tmpdir(), `sealguard-git-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const fd = openSync(file, 'wx+', 0o600);
+  let child: ReturnType<typeof startGitToFile>;
+  try {
+    child = startGitToFile(args, opts, fd);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  } finally {
+    unlinkSync(file);
+  }
+  // Non-null: stdio[2] is 'pipe'.
+  const stderr = collectStderr(child.stderr!);
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const done = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (e) => {
+      ended = true;
+      wake?.();
+      reject(spawnFailure(e, opts.cwd));
+    });
+    child.on('close', (code) => {
+      ended = true;
+      wake?.();
+      resolve(code);
+    });
+  });
+  // Observed below; this only keeps an early spawn error from being reported as unhandled.
+  done.catch(() => undefined);
+  let finished = false;
+  try {
+    let pos = 0;
+    for (;;) {
+      // Read after looking at `ended`: when git had exited before this read, the read sees all it wrote.
+      const wasEnded = ended;
+      const buf = Buffer.allocUnsafe(READ_BYTES);
+      const n = readSync(fd, buf, 0, READ_BYTES, pos);
+      if (n > 0) {
+        pos += n;
+        yield n === READ_BYTES ? buf : buf.subarray(0, n);
+        continue;
+      }
+      if (wasEnded) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          wake = undefined;
+          resolve();
+        }, POLL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        };
+      });
+    }
+    const code = await done;
+    finished = true;
+    if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, stderr());
+  } finally {
+    if (!finished && child.exitCode === null && child.signalCode === null) child.kill();
+    closeSync(fd);
+  }
+}
