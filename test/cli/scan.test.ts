@@ -73,6 +73,18 @@ describe('sealguard scan --staged', () => {
     expect(out.stderr).toMatch(/\.sealguard\.yaml: line 2: /);
   });
 
+  it('fails at once with exit 2 on a broken .sealguard.yaml in a history scan, with git log already running', () => {
+    const r = repo();
+    for (let i = 0; i < 3; i++) {
+      r.write(`big-${i}.txt`, `line ${i} of committed text\n`.repeat(40000));
+      r.commitAll(`big ${i}`);
+    }
+    r.write('.sealguard.yaml', 'rules: [\n  bad');
+    const out = runCli(['scan', '--all-history'], { cwd: r.dir, timeoutMs: 30000 });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/\.sealguard\.yaml: line 2: /);
+  });
+
   it('uses --exit-code for findings', () => {
     const r = repo();
     r.write('a.txt', `key ${githubToken}\n`);

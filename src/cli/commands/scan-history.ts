@@ -3,7 +3,8 @@ import { SealguardError, ExitCode } from '../../shared/errors.js';
 import type { CompiledRules } from '../../scan/rules/index.js';
 import type { Finding } from '../../scan/types.js';
 import type { SourceContext } from '../../scan/sources/index.js';
-import { countCommits, gitSupportsRemerge, historySelection, type HistorySelection } from '../../scan/sources/history.js';
+import { countCommits, gitSupportsRemerge, historyLogChunks, historySelection, type HistorySelection } from '../../scan/sources/history.js';
+import { started } from '../../shared/started.js';
 import { sopsHistoryFindings } from '../../scan/sops-history.js';
 import { parsePrePushInput, prePushSelection } from '../../scan/sources/pre-push.js';
 import type { EngineSetup } from '../../scan/parallel/job.js';
@@ -71,24 +72,49 @@ async function selection(opts: HistoryFlags, root: string, io: Io): Promise<Hist
   return sel;
 }
 
+/** A history scan's commits, with their `git log` already running. */
+export interface StartedHistory {
+  readonly sel: HistorySelection;
+  readonly log: AsyncGenerator<Buffer, void, undefined>;
+  /** Stop git if the log was not read to the end (the scan failed before or while reading it). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The commits a history scan reads, and their `git log -p` started (undefined: there are none).
+ * Started before the rules compile, so that git writes while they do.
+ */
+export async function startHistory(opts: HistoryFlags, io: Io, root: string): Promise<StartedHistory | undefined> {
+  const sel = await selection(opts, root, io);
+  if (sel === undefined) return undefined;
+  const remerge = await gitSupportsRemerge(root);
+  const chunks = historyLogChunks(root, sel, { remerge });
+  return {
+    sel,
+    log: started(chunks),
+    stop: async () => {
+      await chunks.return(undefined);
+    },
+  };
+}
+
 /**
  * `scan --range | --all-history | --since | --pre-push`: the findings in the selected commits, in
  * git log order. A `.sealguardignore` line without a commit (`file:rule-id:hash`) accepts that
  * secret in every commit; one with a commit only there.
  */
 export async function historyFindings(
+  history: StartedHistory | undefined,
   opts: HistoryFlags,
   io: Io,
   root: string,
   engine: { setup: EngineSetup; rules: CompiledRules },
   ctx: SourceContext,
 ): Promise<Finding[]> {
-  const sel = await selection(opts, root, io);
-  if (sel === undefined) return [];
-  // Git calls that do not depend on the scan start now and overlap it: the git version check the
-  // log's arguments need, and the .sops.yaml check (files that must be encrypted but were committed
-  // in plaintext), whose findings join the others at the end.
-  void gitSupportsRemerge(root);
+  if (history === undefined) return [];
+  const { sel, log } = history;
+  // The .sops.yaml check (files that must be encrypted but were committed in plaintext) overlaps
+  // the scan; its findings join the others at the end.
   const sopsFindings = sopsHistoryFindings(root, sel.revs, sel.since);
   sopsFindings.catch(() => undefined);
   const threads = opts.threads ?? defaultHistoryThreads();
@@ -103,6 +129,7 @@ export async function historyFindings(
       setup: engine.setup,
       rules: engine.rules,
       threads,
+      log,
       maxTargetBytes: ctx.maxTargetBytes,
       ...(commits === undefined ? {} : { commits }),
       onSkip: (p, reason) => ctx.onSkip(p, reason),

@@ -13,9 +13,11 @@ import { loadBaseline } from '../../scan/baseline.js';
 import { SopsPolicy } from '../../scan/sops-policy.js';
 import { useColor, type Io } from '../io.js';
 import { preloadYamlForScan } from '../yaml-preload.js';
-import { historyFindings, isHistoryScan, DEFAULT_MAX_THREADS, type HistoryFlags } from './scan-history.js';
+import { historyFindings, isHistoryScan, startHistory, DEFAULT_MAX_THREADS, type HistoryFlags, type StartedHistory } from './scan-history.js';
+import { gitSupportsRemerge } from '../../scan/sources/history.js';
 import { scanFiles } from '../../scan/parallel/file-scan.js';
 import { availableParallelism } from 'node:os';
+import { started } from '../../shared/started.js';
 
 export interface ScanCommandOptions extends HistoryFlags {
   paths: string[];
@@ -70,7 +72,29 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
 
 async function scanWith(opts: ScanCommandOptions, io: Io, ctx: SourceContext, skips: Skip[], staged: AsyncGenerator<Fragment> | undefined): Promise<number> {
   // Staged and history scans report paths from the repository root, as git does; the config lives there too.
-  const root = opts.staged || isHistoryScan(opts) ? await repoRoot(io.cwd) : io.cwd;
+  const historyScan = isHistoryScan(opts);
+  // The git version check the log's arguments need runs beside rev-parse.
+  if (historyScan) void gitSupportsRemerge(io.cwd);
+  const root = opts.staged || historyScan ? await repoRoot(io.cwd) : io.cwd;
+  // git log starts before the rules compile, and writes while they do.
+  const history = historyScan ? await startHistory(opts, io, root) : undefined;
+  try {
+    return await scanFrom(root, history, opts, io, ctx, skips, staged);
+  } finally {
+    // A config error ends the scan before the log is read: stop git.
+    await history?.stop();
+  }
+}
+
+async function scanFrom(
+  root: string,
+  history: StartedHistory | undefined,
+  opts: ScanCommandOptions,
+  io: Io,
+  ctx: SourceContext,
+  skips: Skip[],
+  staged: AsyncGenerator<Fragment> | undefined,
+): Promise<number> {
   await preloadYamlForScan(root, opts.config);
   const config = loadScanConfig(root, opts.config);
   if (config.notice) io.stderr.write(`sealguard: ${config.notice}\n`);
@@ -81,7 +105,7 @@ async function scanWith(opts: ScanCommandOptions, io: Io, ctx: SourceContext, sk
 
   const found: Finding[] = [];
   if (isHistoryScan(opts)) {
-    for (const f of await historyFindings(opts, io, root, { setup: { specs, config, detect: { maxDecodeDepth: opts.maxDecodeDepth } }, rules }, ctx)) found.push(f);
+    for (const f of await historyFindings(history, opts, io, root, { setup: { specs, config, detect: { maxDecodeDepth: opts.maxDecodeDepth } }, rules }, ctx)) found.push(f);
   } else {
     // Files a .sops.yaml creation rule says must be encrypted; stdin has no real path to check.
     const sops = opts.stdin ? undefined : SopsPolicy.forRoot(root);
@@ -126,21 +150,6 @@ async function scanWith(opts: ScanCommandOptions, io: Io, ctx: SourceContext, sk
     io.stdout.write(out);
   }
   return findings.length > 0 ? opts.exitCode : 0;
-}
-
-/**
- * `gen` with its body already running up to its first wait (for a git source: git spawned), and
- * its first value then handed out as usual. A failure surfaces when the values are read.
- */
-function started<T>(gen: AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
-  const first = gen.next();
-  first.catch(() => undefined);
-  return (async function* () {
-    const head = await first;
-    if (head.done) return;
-    yield head.value;
-    yield* gen;
-  })();
 }
 
 /** One summary line on stderr; the full list with --verbose. Never a reason to fail the scan. */

@@ -31,6 +31,8 @@ export interface HistoryScanOptions {
   readonly parallelAfterChars?: number;
   /** Commits in the selection, when the caller counted them: a long history starts its workers at once. */
   readonly commits?: number;
+  /** The selection's log, when the caller started git already (default: started here). */
+  readonly log?: AsyncIterable<Buffer>;
   /** Size in bytes of the pieces the log is cut into. */
   readonly batchChars?: number;
 }
@@ -88,7 +90,7 @@ export async function scanHistory(repoDir: string, sel: HistorySelection, opts: 
   try {
     if (threshold === 0) pool = new WorkerPool(workers, workerFile, opts.setup);
     let seen = 0;
-    for await (const batch of historyBatches(repoDir, sel, opts.batchChars ?? BATCH_CHARS)) {
+    for await (const batch of historyBatches(opts.log ?? historyLogChunks(repoDir, sel), opts.batchChars ?? BATCH_CHARS)) {
       seen += batch.log.length;
       if (pool === undefined && seen > threshold) pool = new WorkerPool(workers, workerFile, opts.setup);
       let result: Promise<JobResult> | JobResult;
@@ -129,7 +131,7 @@ async function scanHistoryHere(repoDir: string, sel: HistorySelection, rules: Co
       for (const f of detect(rules, fragment, opts.setup.detect)) findings.push(withCommitFingerprint(f));
     }
   };
-  for await (const chunk of historyLogChunks(repoDir, sel)) {
+  for await (const chunk of opts.log ?? historyLogChunks(repoDir, sel)) {
     parser.push(chunk, fragments);
     scan();
     bytes += chunk.length;

@@ -106,6 +106,8 @@ export function gitSupportsRemerge(repoDir: string): Promise<boolean> {
 const SEGMENT_COMMITS = 5000;
 
 export interface LogReadOptions {
+  /** Whether git supports `--diff-merges=remerge`, when the caller knows: git then starts without waiting. */
+  readonly remerge?: boolean;
   /** Spool git's output to a temporary file; default: when the temp folder has room (see git/spool). */
   readonly spool?: boolean;
   readonly spoolDir?: string;
@@ -141,7 +143,7 @@ function isHexDigit(b: number): boolean {
  * together give exactly the bytes of one run.
  */
 export async function* historyLogChunks(repoDir: string, sel: HistorySelection, opts: LogReadOptions = {}): AsyncGenerator<Buffer, void, undefined> {
-  const remerge = await gitSupportsRemerge(repoDir);
+  const remerge = opts.remerge ?? (await gitSupportsRemerge(repoDir));
   const dir = opts.spoolDir ?? tmpdir();
   if (!(opts.spool ?? canSpool(dir))) {
     yield* streamGitChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
@@ -212,13 +214,13 @@ class ByteRuns {
  * batch that starts inside a commit begins with a copy of that commit's header. Works on git's
  * bytes: only where a line starts is looked at, and the text is copied in runs, not line by line.
  */
-export async function* historyBatches(repoDir: string, sel: HistorySelection, targetBytes: number): AsyncGenerator<LogBatch, void, undefined> {
+export async function* historyBatches(log: AsyncIterable<Buffer>, targetBytes: number): AsyncGenerator<LogBatch, void, undefined> {
   const batch = new ByteRuns();
   let commits = 0;
   let header: Buffer[] = [];
   let inHeader = false;
   let carry: Buffer | undefined;
-  for await (const chunk of historyLogChunks(repoDir, sel)) {
+  for await (const chunk of log) {
     const buf = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
     let run = 0;
     let last = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { tempDirs, type TempRepo } from '../../helpers/git-repo.js';
-import { historyBatches, historyFragments, historySelection, withCommitFingerprint, type HistorySelection } from '../../../src/scan/sources/history.js';
+import { historyBatches, historyFragments, historyLogChunks, historySelection, withCommitFingerprint, type HistorySelection } from '../../../src/scan/sources/history.js';
 import { fingerprintListed as isAcceptedFinding } from '../../../src/scan/ignore-file.js';
 import { logFragmentsFromBytes } from '../../../src/scan/sources/history-bytes.js';
 import { caught } from '../../helpers/errors.js';
@@ -136,7 +136,7 @@ describe('historyBatches', () => {
     const whole = (await history(r.dir, sel)).fragments;
     const pieces = [];
     let commits = 0;
-    for await (const batch of historyBatches(r.dir, sel, 300)) {
+    for await (const batch of historyBatches(historyLogChunks(r.dir, sel), 300)) {
       commits += batch.commits;
       pieces.push(...logFragmentsFromBytes(batch.log, recordingContext().ctx));
     }
