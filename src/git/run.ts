@@ -216,6 +216,11 @@ export const gitCalls = {
     args: ['rev-parse', '--git-path', name],
     parse: (out: string): string => out.replace(/\n$/, ''),
   }),
+  /** Tracked files only: reads the index, no walk of the work tree. */
+  lsTracked: (pathspec: readonly string[]): GitCall<string[]> => ({
+    args: ['ls-files', '-z', '--cached', '--', ...pathspec],
+    parse: parseNulList,
+  }),
   /** NUL-separated (`-z`), so no quoting to undo. */
   lsFiles: (pathspec: readonly string[]): GitCall<string[]> => ({
     args: ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...pathspec],

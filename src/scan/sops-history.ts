@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { execGit, runGit, gitCalls, streamGitLines } from '../git/run.js';
 import { unquotePath } from '../git/quote.js';
 import { isSopsEncryptedText, SopsPolicy, unencryptedFileFinding } from './sops-policy.js';
@@ -17,15 +19,19 @@ function commitOf(line: string): CommitInfo {
 
 /**
  * `sops-unencrypted-file` findings for a history scan: every commit in the selection that added or
- * changed, in plaintext, a file today's `.sops.yaml` files say must be encrypted (plaintext once
+ * changed, in plaintext, a file today's `.sops.yaml` files (committed ones, and an uncommitted one at the root) say must be encrypted (plaintext once
  * committed stays in history, whatever the rules said then). `revs`/`since` are the history scan's
- * selection. Costs one `git ls-files` when the repository has no `.sops.yaml`; otherwise one
+ * selection. Costs one `git ls-files` of the index when the repository has no `.sops.yaml`; otherwise one
  * `git log --name-only` plus one blob read per governed file version. Fingerprints carry the commit,
  * as the history scanner's do.
  */
 export async function sopsHistoryFindings(repoDir: string, revs: readonly string[], since?: string): Promise<Finding[]> {
-  const configs = await runGit(repoDir, gitCalls.lsFiles(['.sops.yaml', ':(glob)**/.sops.yaml']));
-  if (configs.length === 0) return [];
+  // Committed configs come from the index; of uncommitted ones only the root's counts. Listing
+  // untracked files walks the whole work tree, which cost 0.2 s beside git log on a 2,400-file repo.
+  if (!existsSync(path.join(repoDir, '.sops.yaml'))) {
+    const configs = await runGit(repoDir, gitCalls.lsTracked(['.sops.yaml', ':(glob)**/.sops.yaml']));
+    if (configs.length === 0) return [];
+  }
   const policy = SopsPolicy.forRoot(repoDir);
   const args = [
     'log', '--no-color', '--no-renames', '--diff-filter=AM', '--name-only', FORMAT,

@@ -35,6 +35,20 @@ describe('sopsHistoryFindings', () => {
     expect(await sopsHistoryFindings(r.dir, ['--all'])).toEqual([]);
   });
 
+  test('a committed .sops.yaml in a subfolder, or an uncommitted one at the root, governs the history', async () => {
+    const nested = repo();
+    nested.write('deploy/.sops.yaml', SOPS_YAML);
+    nested.write('deploy/secrets/prod.yaml', 'db_host: localhost\n');
+    nested.commitAll('nested config');
+    expect((await sopsHistoryFindings(nested.dir, ['HEAD'])).map((f) => f.file)).toEqual(['deploy/secrets/prod.yaml']);
+
+    const uncommitted = repo();
+    uncommitted.write('secrets/prod.yaml', 'db_host: localhost\n');
+    uncommitted.commitAll('plain');
+    uncommitted.write('.sops.yaml', SOPS_YAML);
+    expect((await sopsHistoryFindings(uncommitted.dir, ['HEAD'])).map((f) => f.file)).toEqual(['secrets/prod.yaml']);
+  });
+
   test('a history where governed files were always encrypted gives nothing', async () => {
     const r = repo();
     r.write('.sops.yaml', SOPS_YAML);
