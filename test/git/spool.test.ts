@@ -19,7 +19,7 @@ function busyRepo() {
 
 async function collect(gen: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const b of gen) parts.push(b);
+  for await (const b of gen) parts.push(Buffer.from(b));
   return Buffer.concat(parts);
 }
 
@@ -33,7 +33,7 @@ describe('spooling git output through a temporary file', () => {
     const parts: Buffer[] = [];
     for await (const b of spoolGitChunks(['log', '-p', '--no-color'], { cwd: r.dir, dir })) {
       if (parts.length === 0) seenDuring = fs.readdirSync(dir);
-      parts.push(b);
+      parts.push(Buffer.from(b));
     }
     expect(parts.length).toBeGreaterThan(1);
     expect(Buffer.concat(parts).equals(expected)).toBe(true);

@@ -71,16 +71,29 @@ export class LogByteParser {
     this.#log = new LogParser(ctx, (file, c, commit) => diffFragmentFromBytes(file, this.#added.take(), c, commit));
   }
 
-  /** Feed the next chunk of output; completed fragments are appended to `out`. */
+  /**
+   * Feed the next chunk of output; completed fragments are appended to `out`. Nothing keeps a view
+   * of `chunk` afterwards, so its buffer may be reused for the next one.
+   */
   push(chunk: Buffer, out: Fragment[]): void {
-    const buf = this.#carry === undefined ? chunk : Buffer.concat([this.#carry, chunk]);
-    this.#carry = undefined;
     let start = 0;
-    for (let end = buf.indexOf(NEWLINE, start); end !== -1; end = buf.indexOf(NEWLINE, start)) {
-      this.#line(buf, start, end, out);
+    if (this.#carry !== undefined) {
+      // Only the line cut in two is joined, not the whole chunk.
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) {
+        this.#carry = Buffer.concat([this.#carry, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.#carry, chunk.subarray(0, nl)]);
+      this.#carry = undefined;
+      this.#line(line, 0, line.length, out);
+      start = nl + 1;
+    }
+    for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      this.#line(chunk, start, end, out);
       start = end + 1;
     }
-    if (start < buf.length) this.#carry = buf.subarray(start);
+    if (start < chunk.length) this.#carry = Buffer.from(chunk.subarray(start));
   }
 
   /** Commits whose header has been read so far. */

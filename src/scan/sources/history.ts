@@ -140,7 +140,8 @@ function isHexDigit(b: number): boolean {
 /**
  * The raw output of the selection's `git log -p`, in chunks. Spooled through a temporary file
  * where there is room, so git never waits for the scanner, in runs of `segmentCommits` commits that
- * together give exactly the bytes of one run.
+ * give the fragments of one run. A chunk may be overwritten once the next is asked for: copy what
+ * is kept.
  */
 export async function* historyLogChunks(repoDir: string, sel: HistorySelection, opts: LogReadOptions = {}): AsyncGenerator<Buffer, void, undefined> {
   const remerge = opts.remerge ?? (await gitSupportsRemerge(repoDir));
@@ -221,7 +222,8 @@ export async function* historyBatches(log: AsyncIterable<Buffer>, targetBytes: n
   let inHeader = false;
   let carry: Buffer | undefined;
   for await (const chunk of log) {
-    const buf = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
+    // Pieces keep views of `buf` until they are cut: a copy, since the chunk's bytes may be reused.
+    const buf = carry === undefined ? Buffer.from(chunk) : Buffer.concat([carry, chunk]);
     let run = 0;
     let last = 0;
     for (let start = 0, end = buf.indexOf(0x0a); end !== -1; start = end + 1, end = buf.indexOf(0x0a, start)) {
