@@ -17,7 +17,7 @@ import { collectStderr, gitFailure, spawnFailure, startGitToFile, type GitOption
  */
 
 /** Below this much free space in the temp folder, git's output goes through a pipe as usual. */
-export const SPOOL_MIN_FREE_BYTES = 1024 ** 3;
+const SPOOL_MIN_FREE_BYTES = 1024 ** 3;
 
 const READ_BYTES = 256 * 1024;
 
@@ -34,7 +34,8 @@ export function canSpool(dir: string = tmpdir(), minFree: number = SPOOL_MIN_FRE
   }
 }
 
-export interface SpoolOptions extends GitOptions {
+/** git gets no stdin here, so there is no `input`. */
+export interface SpoolOptions extends Omit<GitOptions, 'input'> {
   /** Folder of the temporary file; default the system's temp folder. */
   readonly dir?: string;
 }
@@ -44,7 +45,7 @@ export interface SpoolOptions extends GitOptions {
  * iteration early kills git and a failure exit status throws after the chunks produced; unlike it,
  * every chunk is a view of one buffer that the next read overwrites, so a reader copies what it
  * keeps. (Fresh 256 KB buffers cost a page fault per 4 KB on every read: 19 MB took 50 ms to read
- * that way, 2 ms into one buffer.) git gets no stdin (`input` is not supported here).
+ * that way, 2 ms into one buffer.)
  */
 export async function* spoolGitChunks(args: readonly string[], opts: SpoolOptions): AsyncGenerator<Buffer, void, undefined> {
   const file = path.join(opts.dir ?? tmpdir(), `sealguard-git-${process.pid}-${randomBytes(6).toString('hex')}`);

@@ -19,11 +19,11 @@ function commitOf(line: string): CommitInfo {
 
 /**
  * `sops-unencrypted-file` findings for a history scan: every commit in the selection that added or
- * changed, in plaintext, a file today's `.sops.yaml` files (committed ones, and an uncommitted one at the root) say must be encrypted (plaintext once
- * committed stays in history, whatever the rules said then). `revs`/`since` are the history scan's
- * selection. Costs one `git ls-files` of the index when the repository has no `.sops.yaml`; otherwise one
- * `git log --name-only` plus one blob read per governed file version. Fingerprints carry the commit,
- * as the history scanner's do.
+ * changed, in plaintext, a file today's `.sops.yaml` files (committed ones, and an uncommitted one
+ * at the root) say must be encrypted (plaintext once committed stays in history, whatever the rules
+ * said then). `revs`/`since` are the history scan's selection. Costs one `git ls-files` of the index
+ * when the repository has no `.sops.yaml`; otherwise one `git log --name-only` plus one blob read
+ * per governed file version. Fingerprints carry the commit, as the history scanner's do.
  */
 export async function sopsHistoryFindings(repoDir: string, revs: readonly string[], since?: string): Promise<Finding[]> {
   // Committed configs come from the index; of uncommitted ones only the root's counts. Listing

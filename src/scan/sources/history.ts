@@ -1,6 +1,5 @@
 import { SealguardError, ExitCode } from '../../shared/errors.js';
 import { Buffer } from 'node:buffer';
-import { tmpdir } from 'node:os';
 import { execGit, streamGitChunks } from '../../git/run.js';
 import { canSpool, spoolGitChunks } from '../../git/spool.js';
 import type { Finding, Fragment } from '../types.js';
@@ -110,7 +109,6 @@ export interface LogReadOptions {
   readonly remerge?: boolean;
   /** Spool git's output to a temporary file; default: when the temp folder has room (see git/spool). */
   readonly spool?: boolean;
-  readonly spoolDir?: string;
   readonly segmentCommits?: number;
 }
 
@@ -145,15 +143,14 @@ function isHexDigit(b: number): boolean {
  */
 export async function* historyLogChunks(repoDir: string, sel: HistorySelection, opts: LogReadOptions = {}): AsyncGenerator<Buffer, void, undefined> {
   const remerge = opts.remerge ?? (await gitSupportsRemerge(repoDir));
-  const dir = opts.spoolDir ?? tmpdir();
-  if (!(opts.spool ?? canSpool(dir))) {
+  if (!(opts.spool ?? canSpool())) {
     yield* streamGitChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
     return;
   }
   const per = opts.segmentCommits ?? SEGMENT_COMMITS;
   for (let skip = 0; ; skip += per) {
     const starts = new CommitStarts();
-    for await (const chunk of spoolGitChunks(historyLogArgs(sel, { remerge, skip, maxCount: per }), { cwd: repoDir, dir })) {
+    for await (const chunk of spoolGitChunks(historyLogArgs(sel, { remerge, skip, maxCount: per }), { cwd: repoDir })) {
       starts.add(chunk);
       yield chunk;
     }
