@@ -6,6 +6,7 @@ import { detect, type DetectOptions } from '../engine/detect.js';
 import { Buffer } from 'node:buffer';
 import { logFragmentsFromBytes } from '../sources/history-bytes.js';
 import { readCandidate, type FileCandidate } from '../sources/files.js';
+import { ReadBuffer } from '../sources/read-file.js';
 import { withCommitFingerprint } from '../sources/history.js';
 import type { Finding, Fragment, RuleSpec } from '../types.js';
 
@@ -72,6 +73,9 @@ export function runLogJob(rules: CompiledRules, job: LogJob, options: DetectOpti
   return { findings, skips };
 }
 
+/** Each thread reads its files into one buffer: a file is scanned to the end before the next is read. */
+const reads = new ReadBuffer();
+
 /**
  * Read and scan some files, in order. `after` (main thread only: it may need state a worker lacks)
  * adds findings of its own for a file's text, after the engine's.
@@ -86,7 +90,7 @@ export function runFilesJob(
   const skips: Skip[] = [];
   const ctx = { maxTargetBytes: job.maxTargetBytes, onSkip: (path: string, reason: string) => skips.push({ path, reason }) };
   for (const c of job.files) {
-    const fragment = readCandidate(c, ctx, true);
+    const fragment = readCandidate(c, ctx, reads);
     if (fragment === undefined) continue;
     for (const f of detect(rules, fragment, options)) findings.push(f);
     const extra = after?.(fragment);

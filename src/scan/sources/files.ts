@@ -5,7 +5,7 @@ import { isInsideWorkTree } from '../../git/repo.js';
 import { gitCalls, runGit } from '../../git/run.js';
 import type { Fragment } from '../types.js';
 import { isLossyName, LOSSY_NAME_REASON, toSlash, type SourceContext } from './context.js';
-import { readTextFile } from './read-file.js';
+import { readTextFile, type ReadBuffer } from './read-file.js';
 import { hasBinaryExtension } from './binary-extensions.js';
 import { walkFolder } from './walk.js';
 
@@ -71,21 +71,22 @@ export async function* fileCandidates(paths: readonly string[], cwd: string, ctx
 }
 
 /**
- * Read one file into a fragment, or tell ctx why not. Never throws. `withBytes`: keep the file's
- * bytes in the fragment for the engine (only where the fragment goes straight to detect()).
+ * Read one file into a fragment, or tell ctx why not. Never throws. With `into` (only where the
+ * fragment goes straight to detect() and is dropped before the next read), the bytes are read into
+ * that buffer and kept in the fragment for the engine, and the text is decoded only if asked for.
  */
-export function readCandidate(c: FileCandidate, ctx: SourceContext, withBytes = false): Fragment | undefined {
+export function readCandidate(c: FileCandidate, ctx: SourceContext, into?: ReadBuffer): Fragment | undefined {
   if (hasBinaryExtension(c.rel)) {
     ctx.onSkip(c.rel, 'binary file');
     return undefined;
   }
-  const r = readTextFile(c.abs, ctx);
+  const r = readTextFile(c.abs, ctx, into);
   if (r === undefined) return undefined;
   if ('skip' in r) {
     ctx.onSkip(c.rel, r.skip);
     return undefined;
   }
-  if (!withBytes || r.utf8 === undefined) return { path: c.rel, text: r.text };
+  if (into === undefined || r.utf8 === undefined) return { path: c.rel, text: r.text };
   // Read through a getter, so a file the engine settles on its bytes alone is never decoded.
   return {
     path: c.rel,

@@ -16,11 +16,32 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 export type ReadResult = { readonly text: string; readonly utf8?: Buffer } | { readonly skip: string } | undefined;
 
+/** Files larger than this get a buffer of their own, so a thread never holds more for its reads. */
+const REUSE_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One buffer that successive reads fill, for a caller that is done with each file before it reads
+ * the next. A fresh Buffer per file costs a page fault per 4 KB touched (measured: a tenth of a
+ * folder scan's time on ~10,000 files of npm sources). What a read into it returns (the bytes, and
+ * the text while it is still undecoded) is valid only until the next read into it.
+ */
+export class ReadBuffer {
+  #buf: Buffer | undefined;
+
+  /** `size` bytes of room: the shared buffer's, or a buffer of their own when the file is large. */
+  room(size: number): Buffer {
+    if (size > REUSE_MAX_BYTES) return Buffer.allocUnsafe(size);
+    if (this.#buf === undefined || this.#buf.length < size) this.#buf = Buffer.allocUnsafe(Math.min(REUSE_MAX_BYTES, Math.max(size, 2 * (this.#buf?.length ?? 0), 256 * 1024)));
+    return this.#buf.subarray(0, size);
+  }
+}
+
 /**
  * `{text}` for a text file, `{skip: reason}` for one the report should mention as not scanned,
- * `undefined` for what has nothing to scan (vanished, not a regular file). Never throws.
+ * `undefined` for what has nothing to scan (vanished, not a regular file). Never throws. With
+ * `into`, the bytes are read into that buffer (see ReadBuffer for how long they stay valid).
  */
-export function readTextFile(abs: string, ctx: SourceContext): ReadResult {
+export function readTextFile(abs: string, ctx: SourceContext, into?: ReadBuffer): ReadResult {
   let fd: number | undefined;
   try {
     fd = openSync(abs, OPEN_FLAGS);
@@ -28,7 +49,7 @@ export function readTextFile(abs: string, ctx: SourceContext): ReadResult {
     if (st.isDirectory()) return { skip: folderReason(abs) };
     if (!st.isFile()) return undefined;
     if (tooLarge(st.size, ctx)) return { skip: sizeReason(st.size) };
-    return decodeTextWithBytes(readAll(fd, st.size)) ?? { skip: 'binary file' };
+    return decodeTextWithBytes(readAll(fd, st.size, into)) ?? { skip: 'binary file' };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // Tracked but deleted from the work tree, or removed while we scanned: nothing left to leak.
@@ -58,9 +79,9 @@ function folderReason(abs: string): string {
  * The file's bytes: `size` of them as fstat said (as readFileSync does), or up to end of file when
  * fstat says 0 (some special files report no size). A file that shrank meanwhile gives what is left.
  */
-function readAll(fd: number, size: number): Buffer {
+function readAll(fd: number, size: number, into: ReadBuffer | undefined): Buffer {
   if (size > 0) {
-    const buf = Buffer.allocUnsafe(size);
+    const buf = into ? into.room(size) : Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
       const n = readSync(fd, buf, filled, size - filled, null);

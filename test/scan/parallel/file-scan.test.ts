@@ -58,6 +58,23 @@ describe('scanFiles (folder scans shared with worker threads)', () => {
     expect(await scan(root, 3)).toEqual(one);
   });
 
+  test('a short file read after a long one reports nothing of what the long one held (each thread reuses one read buffer)', async () => {
+    const root = dir('sealguard-file-scan-reuse-');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const tokens = Array.from({ length: 30 }, () => 'ghp_' + Array.from({ length: 36 }, () => alphabet[next() % alphabet.length]).join(''));
+    // Listed in name order: each long file, then a short one whose bytes end before the long one's secret.
+    for (let i = 0; i < 30; i++) {
+      writeFileSync(path.join(root, `${String(i).padStart(2, '0')}a-long.js`), '// filler line\n'.repeat(4000) + `const token = "${tokens[i]}";\n`);
+      writeFileSync(path.join(root, `${String(i).padStart(2, '0')}b-short.js`), '// nothing here\n');
+    }
+    for (const threads of [1, 2]) {
+      const { findings } = await scan(root, threads);
+      expect(findings.map((f) => [f[0], f[4]])).toEqual(Array.from({ length: 30 }, (_, i) => [`${String(i).padStart(2, '0')}a-long.js`, tokens[i]]));
+    }
+  });
+
   test("the main thread's own check runs on the files it wants, in file order, with workers running", async () => {
     const root = busyTree();
     const wanted = new Set(['pkg0/mod1/file7.js', 'pkg5/mod2/file110.js']);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { readTextFile } from '../../../src/scan/sources/read-file.js';
+import { ReadBuffer, readTextFile } from '../../../src/scan/sources/read-file.js';
 import { recordingContext } from './collect.js';
 
 function tempDir(): string {
@@ -69,6 +69,46 @@ describe('readTextFile (one descriptor, synchronous reads)', () => {
     const fifo = path.join(dir, 'pipe');
     execFileSync('mkfifo', [fifo]);
     expect(readTextFile(fifo, ctx)).toBeUndefined();
+  });
+});
+
+describe('readTextFile into a reused buffer', () => {
+  const { ctx } = recordingContext();
+
+  test('each file read into one buffer gives its own bytes and text, never what a longer earlier file left there', () => {
+    const dir = tempDir();
+    const long = 'a'.repeat(300 * 1024) + ' tail of the long file\n';
+    fs.writeFileSync(path.join(dir, 'long.txt'), long);
+    fs.writeFileSync(path.join(dir, 'short.txt'), 'short\n');
+    fs.writeFileSync(path.join(dir, 'médium.txt'), 'ü'.repeat(1000));
+    const into = new ReadBuffer();
+    expect(textAndBytes(readTextFile(path.join(dir, 'long.txt'), ctx, into))).toEqual({ text: long, utf8: Buffer.from(long) });
+    expect(textAndBytes(readTextFile(path.join(dir, 'short.txt'), ctx, into))).toEqual({ text: 'short\n', utf8: Buffer.from('short\n') });
+    expect(textAndBytes(readTextFile(path.join(dir, 'médium.txt'), ctx, into))).toEqual({ text: 'ü'.repeat(1000), utf8: Buffer.from('ü'.repeat(1000)) });
+    expect(textAndBytes(readTextFile(path.join(dir, 'long.txt'), ctx, into))?.text).toBe(long);
+  });
+
+  test('text decoded before the next read stays whole after the buffer is refilled', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'one.txt'), 'first file\n');
+    fs.writeFileSync(path.join(dir, 'two.txt'), 'SECOND FILE\n');
+    const into = new ReadBuffer();
+    const first = textAndBytes(readTextFile(path.join(dir, 'one.txt'), ctx, into));
+    readTextFile(path.join(dir, 'two.txt'), ctx, into);
+    expect(first?.text).toBe('first file\n');
+  });
+
+  test('a file larger than the shared buffer may grow to is read into a buffer of its own', () => {
+    const dir = tempDir();
+    const big = 'b'.repeat(17 * 1024 * 1024);
+    fs.writeFileSync(path.join(dir, 'big.txt'), big);
+    fs.writeFileSync(path.join(dir, 'small.txt'), 'small\n');
+    const into = new ReadBuffer();
+    const r = readTextFile(path.join(dir, 'big.txt'), recordingContext(64 * 1024 * 1024).ctx, into);
+    const bytes = r !== undefined && 'utf8' in r ? r.utf8 : undefined;
+    readTextFile(path.join(dir, 'small.txt'), ctx, into);
+    expect(bytes?.length).toBe(big.length);
+    expect(bytes?.subarray(0, 6).toString()).toBe('bbbbbb');
   });
 });
 
