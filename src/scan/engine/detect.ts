@@ -1,5 +1,6 @@
 import { Secret } from '../../shared/secret.js';
 import type { CompiledAllow, CompiledRule, CompiledRules } from '../rules/compile.js';
+import { filterHits, type HitFilter } from '../rules/hit-filter.js';
 import { re2Test } from '../rules/regex.js';
 import type { Finding, Fragment, Severity } from '../types.js';
 import { checksumValid } from './checksum.js';
@@ -93,10 +94,22 @@ function keywordHits(rules: CompiledRules, utf8: Utf8Text, decode: boolean): Key
       if (decode && trigger) for (const end of offsets) triggers.push({ encoding: trigger.encoding, end: utf8.charOffset(end), length: trigger.length });
       continue;
     }
-    for (const index of rules.keywordRules[id]) {
+    const indices = rules.keywordRules[id];
+    const filters = rules.keywordFilters[id];
+    let filtered: Map<HitFilter, number[]> | undefined;
+    for (let j = 0; j < indices.length; j++) {
+      const filter = filters[j];
+      let kept = offsets;
+      if (filter !== undefined) {
+        filtered ??= new Map();
+        kept = filtered.get(filter) ?? filterHits(utf8.buffer, offsets, filter);
+        filtered.set(filter, kept);
+        if (kept.length === 0) continue;
+      }
+      const index = indices[j] as number;
       const lists = byRule.get(index);
-      if (lists === undefined) byRule.set(index, [offsets]);
-      else lists.push(offsets);
+      if (lists === undefined) byRule.set(index, [kept]);
+      else lists.push(kept);
     }
   }
   return { byRule, triggers };

@@ -3,6 +3,7 @@ import type { RuleSpec } from '../types.js';
 import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
 import { encodedKeywords, type Encoding } from './encoded-keywords.js';
+import { hitFilterFor, type HitFilter } from './hit-filter.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
 import { compileRe2, countGroups, re2Test, type Re2 } from './regex.js';
@@ -56,6 +57,11 @@ export interface CompiledRules {
   readonly keywords: KeywordMatcher;
   /** For each keyword id of the automaton, the indices of the rules that list it. */
   readonly keywordRules: readonly (readonly number[])[];
+  /**
+   * Beside each entry of `keywordRules`, the filter that drops occurrences of the keyword which cannot
+   * start a match of that rule (see hit-filter.ts), or undefined.
+   */
+  readonly keywordFilters: readonly (readonly (HitFilter | undefined)[])[];
   /** Rules without keywords: they run on every fragment. */
   readonly alwaysRun: readonly number[];
   readonly allow: CompiledAllow;
@@ -90,6 +96,9 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
 
   const keywordIds = new Map<string, number>();
   const keywordRules: number[][] = [];
+  const keywordFilters: (HitFilter | undefined)[][] = [];
+  // Rules with the same literal share one filter, so the engine filters a keyword's hits once.
+  const filters = new Map<string, HitFilter>();
   const alwaysRun: number[] = [];
   rules.forEach((rule, index) => {
     if (rule.keywords.length === 0) {
@@ -102,8 +111,13 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
         id = keywordRules.length;
         keywordIds.set(k, id);
         keywordRules.push([]);
+        keywordFilters.push([]);
       }
       keywordRules[id].push(index);
+      const filter = hitFilterFor(rule.spec.regex, k);
+      const key = filter && Buffer.from(filter.literal).toString('latin1');
+      if (filter && key !== undefined && !filters.has(key)) filters.set(key, filter);
+      keywordFilters[id].push(key === undefined ? undefined : filters.get(key));
     }
   });
   // Encoded keywords share the one automaton, so finding spans worth decoding costs no extra pass.
@@ -112,7 +126,7 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
   ).filter((d) => !keywordIds.has(d.pattern));
   const decodeTriggers = derived.map((d) => ({ encoding: d.encoding, length: d.pattern.length }));
   const keywords = new KeywordMatcher([...keywordIds.keys(), ...derived.map((d) => d.pattern)]);
-  return { rules, keywords, keywordRules, alwaysRun, allow, decodeTriggers };
+  return { rules, keywords, keywordRules, keywordFilters, alwaysRun, allow, decodeTriggers };
 }
 
 function selectRules(specs: readonly RuleSpec[], config: ScanConfig | undefined): RuleSpec[] {
