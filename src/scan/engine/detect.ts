@@ -102,9 +102,10 @@ function keywordHits(rules: CompiledRules, utf8: Utf8Text, decode: boolean): Key
       let kept = offsets;
       if (filter !== undefined) {
         filtered ??= new Map();
-        kept = filtered.get(filter) ?? filterHits(utf8.buffer, offsets, filter);
-        filtered.set(filter, kept);
-        if (kept.length === 0) continue;
+        let once = filtered.get(filter);
+        if (once === undefined) filtered.set(filter, (once = filterHits(utf8.buffer, offsets, filter)));
+        if (once.length === 0) continue;
+        kept = once;
       }
       const index = indices[j] as number;
       const lists = byRule.get(index);

@@ -115,9 +115,8 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
       }
       keywordRules[id].push(index);
       const filter = hitFilterFor(rule.spec.regex, k);
-      const key = filter && Buffer.from(filter.literal).toString('latin1');
-      if (filter && key !== undefined && !filters.has(key)) filters.set(key, filter);
-      keywordFilters[id].push(key === undefined ? undefined : filters.get(key));
+      if (filter && !filters.has(filter.literal)) filters.set(filter.literal, filter);
+      keywordFilters[id].push(filter && filters.get(filter.literal));
     }
   });
   // Encoded keywords share the one automaton, so finding spans worth decoding costs no extra pass.
