@@ -16,15 +16,18 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+/** One run's wall time in ms, exit status and stderr. */
+function timedRun(cmd, args, opts = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], ...opts });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.error) throw r.error;
+  return { ms, status: r.status, stderr: String(r.stderr ?? '') };
+}
+
 /** Median wall time in ms of `runs` executions (after one warm-up). */
 function time(cmd, args, opts = {}, runs = 15) {
-  const once = () => {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], ...opts });
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (r.error) throw r.error;
-    return { ms, status: r.status, stderr: String(r.stderr ?? '') };
-  };
+  const once = () => timedRun(cmd, args, opts);
   const first = once();
   const times = [];
   for (let i = 0; i < runs; i++) times.push(once().ms);
@@ -38,12 +41,7 @@ function time(cmd, args, opts = {}, runs = 15) {
  * the ratio swing by a fifth between runs of the bench here.
  */
 function interleaved(cmds, rounds) {
-  const once = ({ cmd, args, opts }) => {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'], ...opts });
-    if (r.error) throw r.error;
-    return Number(process.hrtime.bigint() - t) / 1e6;
-  };
+  const once = ({ cmd, args, opts }) => timedRun(cmd, args, opts).ms;
   for (const c of cmds) once(c);
   const times = cmds.map(() => []);
   for (let i = 0; i < rounds; i++) cmds.forEach((c, j) => times[j].push(once(c)));
@@ -157,10 +155,12 @@ function benchThroughput(mb) {
     { cmd: process.execPath, args: [...args, '--threads', '1'], opts: { cwd: dir } },
   ];
   let rgArgs;
+  let kwCount = 0;
   if (has('rg')) {
     const kw = execFileSync(process.execPath, ['-e', `import('${path.join(root, 'dist', 'index.js')}').then(m => { const k = new Set(m.loadBuiltinRules().flatMap(r => r.keywords)); console.log([...k].join('\\n')); })`]).toString();
     const kwFile = path.join(tmpdir(), 'sealguard-bench-keywords.txt');
     writeFileSync(kwFile, kw);
+    kwCount = kw.trim().split('\n').length;
     rgArgs = ['-i', '-F', '-c', '--no-ignore', '-f', kwFile, '.'];
     cmds.unshift({ cmd: 'rg', args: rgArgs, opts: { cwd: dir } });
   }
@@ -171,7 +171,6 @@ function benchThroughput(mb) {
   console.log(`  sealguard scan DIR  ${(scanMs / 1000).toFixed(2)} s  ${mbs(scanMs)} MB/s`);
   console.log(`  ... --threads 1     ${(scan1Ms / 1000).toFixed(2)} s  ${mbs(scan1Ms)} MB/s`);
   if (rgArgs) {
-    const kwCount = readFileSync(path.join(tmpdir(), 'sealguard-bench-keywords.txt'), 'utf8').trim().split('\n').length;
     console.log(`  rg -i -F -f <${kwCount} rule keywords>  ${(ms[0] / 1000).toFixed(2)} s  ${mbs(ms[0])} MB/s  (sealguard is ${ratio[1].toFixed(2)}x rg's time; target <= 2x)`);
     // Wall times swing with whatever else the machine runs; CPU time (user+sys) is the steadier comparison.
     const u = { scan: usage(process.execPath, args, dir), rg: usage('rg', rgArgs, dir) };
