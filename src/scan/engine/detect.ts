@@ -2,6 +2,7 @@ import { Secret } from '../../shared/secret.js';
 import type { CompiledAllow, CompiledRule, CompiledRules } from '../rules/compile.js';
 import { filterHits, type HitFilter } from '../rules/hit-filter.js';
 import { re2Test } from '../rules/regex.js';
+import { anchorHits } from '../rules/run-anchor.js';
 import type { Finding, Fragment, Severity } from '../types.js';
 import { checksumValid } from './checksum.js';
 import { withDecoded, type DecodeContext } from './decoded-findings.js';
@@ -60,7 +61,13 @@ function scanText(rules: CompiledRules, fragment: Fragment, depth: number, setti
   for (const index of candidates) {
     const rule = rules.rules[index];
     if (!ruleAppliesTo(rule, fragment.path)) continue;
-    scan.run(rule, index, byRule.get(index));
+    let hits = byRule.get(index);
+    if (hits === undefined && rule.runAnchor !== undefined) {
+      const runs = anchorHits(scan.utf8.buffer, rule.runAnchor, WINDOW_BACK);
+      if (runs !== undefined && runs.length === 0) continue;
+      if (runs !== undefined) hits = [runs];
+    }
+    scan.run(rule, index, hits);
   }
   const kept = scan.kept();
   if (triggers.length === 0) return kept.map((c) => c.finding);

@@ -7,6 +7,7 @@ import { hitFilterFor, type HitFilter } from './hit-filter.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
 import { compileRe2, countGroups, re2Test, type Re2 } from './regex.js';
+import { runAnchorFor, type RunAnchor } from './run-anchor.js';
 import { isValidated } from './schema.js';
 
 /**
@@ -43,6 +44,11 @@ export interface CompiledRule {
   readonly multiline: boolean;
   /** Lower-cased keywords, for checks outside the shared automaton (rule examples). */
   readonly keywords: readonly string[];
+  /**
+   * For a rule without keywords, the run of one class its every match contains (see run-anchor.ts):
+   * the regex then runs only around such runs instead of over the whole fragment.
+   */
+  readonly runAnchor?: RunAnchor;
 }
 
 export interface CompiledAllow {
@@ -164,6 +170,8 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
   let probe: Re2 | null | undefined;
   let source: string | undefined;
   const relaxed = (): string => (source ??= relaxLargeRepeats(spec.regex));
+  // Read from the regex that runs: relaxing `{m,n}` to `{m,}` lifts the run's upper bound too.
+  const runAnchor = spec.keywords.length === 0 ? runAnchorFor(relaxed()) : undefined;
   return {
     spec,
     // Compiled on first use: most rules never run in a pre-commit scan, and RE2 compiles are not free.
@@ -189,6 +197,7 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
     multiline: /\\n|\[\\[sS]\\[sS]|\(\?[a-z]*s[a-z]*[:)]/.test(spec.regex),
     generic: spec.tags.includes('generic') || spec.id === 'generic' || spec.id.startsWith('generic-'),
     keywords: spec.keywords.map((k) => k.toLowerCase()),
+    ...(runAnchor ? { runAnchor } : {}),
   };
 }
 
