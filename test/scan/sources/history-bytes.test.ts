@@ -134,6 +134,57 @@ describe('LogByteParser', () => {
   });
 });
 
+describe('LogByteParser with fragments released after each chunk', () => {
+  /** Each chunk's fragments read at once, then released, as the one-thread history scan does. */
+  function released(log: Buffer, chunk: number) {
+    const parser = new LogByteParser(recordingContext().ctx);
+    const out: Fragment[] = [];
+    const seen: ReturnType<typeof plain>[] = [];
+    const blocks = new Set<ArrayBufferLike>();
+    const take = () => {
+      for (const f of out.splice(0)) {
+        seen.push(plain(f));
+        if (f.utf8) blocks.add(f.utf8.buffer);
+      }
+    };
+    for (let at = 0; at < log.length; at += chunk) {
+      parser.push(log.subarray(at, at + chunk), out);
+      take();
+      parser.release();
+    }
+    parser.end(out);
+    take();
+    return { seen, blocks };
+  }
+
+  // About 6 MB of added lines over 24 commits, one file longer than a block (1 MB) among them.
+  const r = repo();
+  for (let c = 0; c < 24; c++) {
+    const lines = c === 5 ? 60000 : 4500;
+    r.write(`f${c}.txt`, Array.from({ length: lines }, (_, i) => `commit ${c} line ${i} ${'x'.repeat(i % 40)}`).join('\n') + '\n');
+    r.write(`small${c}.txt`, `token_${c} = abc${c}\n`);
+    r.commitAll(`commit ${c}`);
+  }
+  const log = gitLog(r);
+
+  test('gives the same fragments as reading the whole log at once, a file longer than a block included', () => {
+    const whole = viaBytes(log).fragments;
+    expect(whole.some((f) => f.text.length > 2_000_000)).toBe(true);
+    for (const chunk of [4096, 65536, 262144]) expect(released(log, chunk).seen).toEqual(whole);
+  });
+
+  test('writes the next files into the block already in use instead of fresh memory', () => {
+    const parser = new LogByteParser(recordingContext().ctx);
+    const kept: Fragment[] = [];
+    parser.push(log, kept);
+    parser.end(kept);
+    const unreleased = new Set(kept.flatMap((f) => (f.utf8 ? [f.utf8.buffer] : [])));
+    // The long file needs a block of its own either way; released, the small files share one.
+    expect(unreleased.size).toBeGreaterThan(4);
+    expect(released(log, 65536).blocks.size).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('reading the log in segments of commits', () => {
   const sel = historySelection({ allHistory: true });
   const read = async (r: TempRepo, opts: LogReadOptions) => {
