@@ -6,6 +6,9 @@ import { detect } from '../../../src/scan/engine/index.js';
 import type { Finding } from '../../../src/scan/types.js';
 import { rule } from './helpers.js';
 
+// Built from halves so that this file, scanned as a repository file, holds no quoted 40-character value.
+const SECRET40 = 'Zq8Kp2/Vx7Lm4+Tn9Rw3' + 'Ys6Bd1Fh5Gj0Hk2Mn8Pq';
+const K40 = 'wJalrXUtnFEMI/K7MDEN' + 'G+bPxRfiCYzq8Qm3Lx9a';
 const AWS_UNNAMED = '["\'\\x60]([A-Za-z0-9+/]{40})["\'\\x60]';
 const view = (f: Finding) => [f.ruleId, f.startLine, f.startColumn, f.endColumn, f.secret.reveal(), f.fingerprint];
 
@@ -84,7 +87,7 @@ describe('where an anchored rule is looked for', () => {
     for (let i = 0; i < hits.length; i += 2) spans.push(text.slice(hits[i]! - 1, hits[i + 1]));
     return spans;
   };
-  const k40 = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzq8Qm3Lx9a';
+  const k40 = K40;
 
   test('only quoted runs of exactly 40 qualify, wherever the probes fall', () => {
     expect(k40).toHaveLength(40);
@@ -109,7 +112,7 @@ describe('where an anchored rule is looked for', () => {
 
 describe('the engine with run anchors', () => {
   test('a quoted AWS secret in a long source map full of base64 runs is still found, once, where it is', () => {
-    const secret = 'Zq8Kp2/Vx7Lm4+Tn9Rw3Ys6Bd1Fh5Gj0Hk2Mn8Pq';
+    const secret = SECRET40;
     const text = `{"mappings":"${'AAAA,SAASA,CAAC;'.repeat(3000)}","names":["${'x'.repeat(60)}"]}\nnew Credentials('AKID', '${secret}');\n`;
     const rules = compileRules(loadBuiltinRules());
     const found = detect(rules, { path: 'dist/app.js', text }).filter((f) => f.ruleId === 'aws-secret-access-key-unnamed');
@@ -126,8 +129,8 @@ describe('the engine with run anchors', () => {
     expect(rules.rules.filter((r) => r.runAnchor).map((r) => r.spec.id)).toEqual(['aws-secret-access-key-unnamed', 'user-flanked', 'user-open', 'user-prefix']);
     const plain = unanchored(rules);
     const run = fc.constantFrom(
-      'Zq8Kp2/Vx7Lm4+Tn9Rw3Ys6Bd1Fh5Gj0Hk2Mn8Pq',
-      'Zq8Kp2/Vx7Lm4+Tn9Rw3Ys6Bd1Fh5Gj0Hk2Mn8P',
+      SECRET40,
+      SECRET40.slice(0, 39),
       'Q7Z2X9K4M8T1V6W3Y5B0',
       'Q7Z2X9K4M8T1V6W3Y5B0A1B2C',
       '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b',
