@@ -63,9 +63,10 @@ function scanText(rules: CompiledRules, fragment: Fragment, depth: number, setti
     if (!ruleAppliesTo(rule, fragment.path)) continue;
     let hits = byRule.get(index);
     if (hits === undefined && rule.runAnchor !== undefined) {
+      // Undefined: a run too long to window around, so the whole fragment is scanned.
       const runs = anchorHits(scan.utf8.buffer, rule.runAnchor, WINDOW_BACK);
-      if (runs !== undefined && runs.length === 0) continue;
-      if (runs !== undefined) hits = [runs];
+      if (runs?.length === 0) continue;
+      if (runs) hits = [runs];
     }
     scan.run(rule, index, hits);
   }
