@@ -1,5 +1,6 @@
 import { Secret } from '../../shared/secret.js';
 import type { CompiledAllow, CompiledRule, CompiledRules } from '../rules/compile.js';
+import { followHits } from '../rules/follow-filter.js';
 import { filterHits, type HitFilter } from '../rules/hit-filter.js';
 import { re2Test } from '../rules/regex.js';
 import { anchorHits } from '../rules/run-anchor.js';
@@ -104,6 +105,7 @@ function keywordHits(rules: CompiledRules, utf8: Utf8Text, decode: boolean): Key
     }
     const indices = rules.keywordRules[id];
     const filters = rules.keywordFilters[id];
+    const follows = rules.keywordFollow[id];
     let filtered: Map<HitFilter, number[]> | undefined;
     for (let j = 0; j < indices.length; j++) {
       const filter = filters[j];
@@ -116,6 +118,12 @@ function keywordHits(rules: CompiledRules, utf8: Utf8Text, decode: boolean): Key
         kept = once;
       }
       const index = indices[j] as number;
+      const check = follows[j];
+      if (check !== undefined) {
+        const rule = rules.rules[index] as CompiledRule;
+        kept = followHits(utf8.buffer, kept, check, rule, rule.multiline ? WINDOW_FORWARD_MULTILINE : WINDOW_FORWARD);
+        if (kept.length === 0) continue;
+      }
       const lists = byRule.get(index);
       if (lists === undefined) byRule.set(index, [kept]);
       else lists.push(kept);

@@ -2,6 +2,7 @@ import type { CompiledRules } from '../rules/compile.js';
 import type { ScanConfig } from '../rules/config.js';
 import { compileRules } from '../rules/compile.js';
 import { markValidated } from '../rules/schema.js';
+import { followSpecOf, rememberFollowSpec, type FollowSpec } from '../rules/follow-filter.js';
 import { detect, type DetectOptions } from '../engine/detect.js';
 import { Buffer } from 'node:buffer';
 import { logFragmentsFromBytes } from '../sources/history-bytes.js';
@@ -16,6 +17,20 @@ export interface EngineSetup {
   readonly config?: ScanConfig;
   /** Passed to every detect() call (e.g. --max-decode-depth). */
   readonly detect?: DetectOptions;
+  /**
+   * Beside each rule of `specs` and then of `config.rules`, its follow filter (null: none), as the
+   * main thread has it: a worker then need not work them out again.
+   */
+  readonly follow?: readonly (FollowSpec | null)[];
+}
+
+function allSpecs(setup: EngineSetup): RuleSpec[] {
+  return [...setup.specs, ...(setup.config?.rules ?? [])];
+}
+
+/** The setup a worker is started with: `setup` and the follow filters of its rules. */
+export function workerSetup(setup: EngineSetup): EngineSetup {
+  return { ...setup, follow: allSpecs(setup).map((s) => followSpecOf(s) ?? null) };
 }
 
 export function buildEngine(setup: EngineSetup): CompiledRules {
@@ -26,10 +41,15 @@ export function buildEngine(setup: EngineSetup): CompiledRules {
  * A worker's engine. Its specs are copies (structured clone) of specs the main thread compiled
  * already, so every pattern is known to be valid RE2; the clone loses the loader's "validated" mark,
  * and without it each worker compiled all ~250 regexes up front (measured: 125 of its 200 ms start),
- * instead of only those of rules whose keywords turn up.
+ * instead of only those of rules whose keywords turn up. The follow filters come along (see
+ * workerSetup) for the same reason.
  */
 export function buildWorkerEngine(setup: EngineSetup): CompiledRules {
-  for (const s of [...setup.specs, ...(setup.config?.rules ?? [])]) markValidated(s);
+  allSpecs(setup).forEach((s, i) => {
+    markValidated(s);
+    const follow = setup.follow?.[i];
+    if (follow !== undefined) rememberFollowSpec(s, follow ?? undefined);
+  });
   return compileRules(setup.specs, setup.config);
 }
 

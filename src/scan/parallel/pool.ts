@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { SealguardError, ExitCode } from '../../shared/errors.js';
 import type { Finding } from '../types.js';
-import type { EngineSetup, JobResult, ScanJob } from './job.js';
+import { workerSetup, type EngineSetup, type JobResult, type ScanJob } from './job.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 import { fromWire } from './wire.js';
 
@@ -36,8 +36,9 @@ export class WorkerPool {
 
   constructor(size: number, workerFile: string, setup: EngineSetup, options: PoolOptions = {}) {
     this.#ahead = options.ahead ?? AHEAD;
+    const workerData = workerSetup(setup);
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(workerFile, { workerData: setup });
+      const worker = new Worker(workerFile, { workerData });
       const slot: Slot = { worker, pending: new Map() };
       worker.on('message', (reply: WorkerReply) => this.#settle(slot, reply));
       worker.on('error', (e) => this.#fail(internalError(e.name, undefined, e)));

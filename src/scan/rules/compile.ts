@@ -3,6 +3,7 @@ import type { RuleSpec } from '../types.js';
 import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
 import { encodedKeywords, type Encoding } from './encoded-keywords.js';
+import { followSpecOf, type FollowSpec, type NextBytes } from './follow-filter.js';
 import { hitFilterFor, type HitFilter } from './hit-filter.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
@@ -49,6 +50,14 @@ export interface CompiledRule {
    * the regex then runs only around such runs instead of over the whole fragment.
    */
   readonly runAnchor?: RunAnchor;
+  /**
+   * What must follow a keyword occurrence for it to start this rule's keyword part (see
+   * follow-filter.ts), tested anchored at the occurrence's start; absent when the regex says nothing
+   * this can use.
+   */
+  readonly follow?: Re2;
+  /** Where `follow` comes from. */
+  readonly followSpec?: FollowSpec;
 }
 
 export interface CompiledAllow {
@@ -68,6 +77,11 @@ export interface CompiledRules {
    * start a match of that rule (see hit-filter.ts), or undefined.
    */
   readonly keywordFilters: readonly (readonly (HitFilter | undefined)[])[];
+  /**
+   * Beside each entry of `keywordRules`, how that rule's follow filter (its `follow`) reads an
+   * occurrence of the keyword, or undefined when the rule has none.
+   */
+  readonly keywordFollow: readonly (readonly (FollowCheck | undefined)[])[];
   /** Rules without keywords: they run on every fragment. */
   readonly alwaysRun: readonly number[];
   readonly allow: CompiledAllow;
@@ -77,6 +91,13 @@ export interface CompiledRules {
    * when nothing was derived.
    */
   readonly decodeTriggers?: readonly DecodeTrigger[];
+}
+
+export interface FollowCheck {
+  /** The keyword's length in bytes: its occurrence starts that far before the offset past it. */
+  readonly back: number;
+  /** What must come right after the occurrence; undefined: anything may. */
+  readonly next?: NextBytes;
 }
 
 export interface DecodeTrigger {
@@ -103,9 +124,11 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
   const keywordIds = new Map<string, number>();
   const keywordRules: number[][] = [];
   const keywordFilters: (HitFilter | undefined)[][] = [];
+  const keywordFollow: (FollowCheck | undefined)[][] = [];
   // Rules with the same literal share one filter, so the engine filters a keyword's hits once.
   const filters = new Map<string, HitFilter>();
   const alwaysRun: number[] = [];
+  const followSpecs = rules.map((r) => r.followSpec);
   rules.forEach((rule, index) => {
     if (rule.keywords.length === 0) {
       alwaysRun.push(index);
@@ -118,11 +141,15 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
         keywordIds.set(k, id);
         keywordRules.push([]);
         keywordFilters.push([]);
+        keywordFollow.push([]);
       }
       keywordRules[id].push(index);
       const filter = hitFilterFor(rule.spec.regex, k);
       if (filter && !filters.has(filter.literal)) filters.set(filter.literal, filter);
       keywordFilters[id].push(filter && filters.get(filter.literal));
+      const spec = followSpecs[index];
+      const next = spec?.next[k];
+      keywordFollow[id].push(spec === undefined ? undefined : { back: Buffer.byteLength(k, 'utf8'), ...(next ? { next } : {}) });
     }
   });
   // Encoded keywords share the one automaton, so finding spans worth decoding costs no extra pass.
@@ -131,7 +158,7 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
   ).filter((d) => !keywordIds.has(d.pattern));
   const decodeTriggers = derived.map((d) => ({ encoding: d.encoding, length: d.pattern.length }));
   const keywords = new KeywordMatcher([...keywordIds.keys(), ...derived.map((d) => d.pattern)]);
-  return { rules, keywords, keywordRules, keywordFilters, alwaysRun, allow, decodeTriggers };
+  return { rules, keywords, keywordRules, keywordFilters, keywordFollow, alwaysRun, allow, decodeTriggers };
 }
 
 function selectRules(specs: readonly RuleSpec[], config: ScanConfig | undefined): RuleSpec[] {
@@ -172,6 +199,9 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
   const relaxed = (): string => (source ??= relaxLargeRepeats(spec.regex));
   // Read from the regex that runs: relaxing `{m,n}` to `{m,}` lifts the run's upper bound too.
   const runAnchor = spec.keywords.length === 0 ? runAnchorFor(relaxed()) : undefined;
+  const lowerKeywords = spec.keywords.map((k) => k.toLowerCase());
+  const followSpec = followSpecOf(spec);
+  let follow: Re2 | null | undefined;
   return {
     spec,
     // Compiled on first use: most rules never run in a pre-commit scan, and RE2 compiles are not free.
@@ -189,6 +219,15 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
       }
       return probe ?? undefined;
     },
+    // Relaxed as the probe is: the filter must accept whatever the probe would.
+    get follow(): Re2 | undefined {
+      if (follow === undefined) {
+        const r = followSpec === undefined ? undefined : compileRe2(relaxLargeRepeats(followSpec.pattern, PROBE_REPEAT), '');
+        follow = r?.ok ? r.regex : null;
+      }
+      return follow ?? undefined;
+    },
+    ...(followSpec ? { followSpec } : {}),
     groups,
     ...(path ? { path } : {}),
     allowPaths: many(spec.allow?.paths, 'allow.paths'),
@@ -196,7 +235,7 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
     stopwords: (spec.allow?.stopwords ?? []).map((w) => w.toLowerCase()).filter((w) => w.length > 0),
     multiline: /\\n|\[\\[sS]\\[sS]|\(\?[a-z]*s[a-z]*[:)]/.test(spec.regex),
     generic: spec.tags.includes('generic') || spec.id === 'generic' || spec.id.startsWith('generic-'),
-    keywords: spec.keywords.map((k) => k.toLowerCase()),
+    keywords: lowerKeywords,
     ...(runAnchor ? { runAnchor } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { SealguardError } from '../../shared/errors.js';
 import type { RuleSpec } from '../types.js';
 import { packageRoot } from './package-root.js';
+import { followSpecOf, followSpecsFromData, followSpecsToData, rememberFollowSpec, type FollowSpecsData } from './follow-filter.js';
 import { checkRuleList, markValidated } from './schema.js';
 import { parseYaml, readTextFile } from './yaml-file.js';
 
@@ -71,10 +72,12 @@ export function ruleFilesIn(dir: string): string[] {
 export const PRECOMPILED_RULES = 'dist/rules.json';
 
 interface PrecompiledRules {
-  readonly format: 1;
+  readonly format: 2;
   /** Names of the rule files it was built from, to notice an added or removed file. */
   readonly files: readonly string[];
   readonly specs: readonly RuleSpec[];
+  /** Beside each spec, its follow filter (follow-filter.ts), worked out at build time. */
+  readonly follow: FollowSpecsData;
 }
 
 /**
@@ -95,10 +98,17 @@ function readPrecompiled(root: string, files: readonly string[]): RuleSpec[] | u
     if (files.some((f) => statSync(f).mtimeMs > builtAt)) return undefined;
     const data = JSON.parse(readFileSync(path, 'utf8')) as PrecompiledRules;
     const names = files.map((f) => basename(f));
-    if (data.format !== 1 || data.files.length !== names.length || data.files.some((n, i) => n !== names[i])) {
+    if (data.format !== 2 || data.files.length !== names.length || data.files.some((n, i) => n !== names[i])) {
       return undefined;
     }
-    return data.specs.map((s) => markValidated({ ...s }));
+    // Filters that do not read back are worked out again when the rules compile.
+    const follow = followSpecsFromData(data.follow);
+    return data.specs.map((s, i) => {
+      const spec = markValidated({ ...s });
+      const f = follow?.[i];
+      if (f !== undefined) rememberFollowSpec(spec, f ?? undefined);
+      return spec;
+    });
   } catch {
     // Missing or unreadable: the YAML files are the source of truth anyway.
     return undefined;
@@ -109,7 +119,8 @@ function readPrecompiled(root: string, files: readonly string[]): RuleSpec[] | u
 export function writePrecompiledRules(root: string = packageRoot()): { path: string; rules: number } {
   const files = ruleFilesIn(join(root, 'rules'));
   const specs = loadRuleFiles(files, (p) => relative(root, p).split(sep).join('/'));
-  const data: PrecompiledRules = { format: 1, files: files.map((f) => basename(f)), specs };
+  const follow = followSpecsToData(specs.map((s) => followSpecOf(s)));
+  const data: PrecompiledRules = { format: 2, files: files.map((f) => basename(f)), specs, follow };
   const path = join(root, PRECOMPILED_RULES);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, JSON.stringify(data));

@@ -205,17 +205,30 @@ function parseEscape(re: string, i: number): Escape | undefined {
 
 /** The class at `re[i] === '['`; set undefined when it can match a non-ASCII character. */
 function parseClass(re: string, i: number): { set: Uint8Array | undefined; end: number } | undefined {
+  const c = classMembers(re, i);
+  if (c === undefined) return undefined;
+  return { set: c.negated || c.wide ? undefined : c.ascii, end: c.end };
+}
+
+/** A class's listed ASCII members, whether it lists anything beyond ASCII, and whether it is negated. */
+interface ClassMembers {
+  readonly ascii: Uint8Array;
+  readonly wide: boolean;
+  readonly negated: boolean;
+  readonly end: number;
+}
+
+function classMembers(re: string, i: number): ClassMembers | undefined {
   let j = i + 1;
-  // A negated class matches every non-ASCII character.
   const negated = re[j] === '^';
   if (negated) j++;
   const set = new Uint8Array(256);
-  let known = !negated;
+  let wide = false;
   let first = true;
   for (;;) {
     const c = re[j];
     if (c === undefined) return undefined;
-    if (c === ']' && !first) return { set: known ? set : undefined, end: j + 1 };
+    if (c === ']' && !first) return { ascii: set, wide, negated, end: j + 1 };
     first = false;
     if (c === '[' && re[j + 1] === ':') return undefined;
     let code: number;
@@ -224,7 +237,7 @@ function parseClass(re: string, i: number): { set: Uint8Array | undefined; end: 
       if (e === undefined || e.zero) return undefined;
       j = e.end;
       if (e.code === undefined) {
-        if (e.set === undefined) known = false;
+        if (e.set === undefined) wide = true;
         else for (let b = 0; b < 256; b++) set[b] |= e.set[b] as number;
         continue;
       }
@@ -245,10 +258,70 @@ function parseClass(re: string, i: number): { set: Uint8Array | undefined; end: 
         j += to > 0xffff ? 3 : 2;
       }
       if (to < code) return undefined;
-      if (to >= 0x80) known = false;
+      if (to >= 0x80) wide = true;
       range(set, code, Math.min(to, 0x7f));
-    } else if (code >= 0x80) known = false;
+    } else if (code >= 0x80) wide = true;
     else set[code] = 1;
+  }
+}
+
+/**
+ * The bytes a match of the one-character item at `re[i]` (a class, an escape, `.` or a character)
+ * can begin with, and where the item ends; every byte from 0x80 up wherever it can match a
+ * non-ASCII character. With `caseless`, as under `(?i)`: RE2 folds `k` and `s` onto non-ASCII
+ * characters too. Undefined for an item this module does not know.
+ */
+export function leadBytesAt(re: string, i: number, caseless: boolean): { set: Uint8Array; end: number } | undefined {
+  const c = re[i];
+  if (c === undefined) return undefined;
+  let set: Uint8Array;
+  let wide = false;
+  let end: number;
+  if (c === '[') {
+    const m = classMembers(re, i);
+    if (m === undefined) return undefined;
+    set = m.ascii.slice();
+    wide = m.wide;
+    end = m.end;
+    if (caseless) foldCase(set);
+    if (m.negated) {
+      // Folding first: a negated caseless class excludes both cases.
+      for (let b = 0; b < 256; b++) set[b] = set[b] === 1 ? 0 : 1;
+      return { set, end };
+    }
+  } else if (c === '\\') {
+    const n = re[i + 1];
+    if (n === 'D' || n === 'W' || n === 'S') {
+      set = new Uint8Array(256);
+      (PERL[n.toLowerCase()] as (s: Uint8Array) => void)(set);
+      for (let b = 0; b < 256; b++) set[b] = set[b] === 1 ? 0 : 1;
+      return { set, end: i + 2 };
+    }
+    const e = parseEscape(re, i);
+    if (e === undefined || e.zero) return undefined;
+    end = e.end;
+    if (e.set === undefined) return undefined;
+    set = e.set.slice();
+    wide = e.code !== undefined && e.code >= 0x80;
+    if (caseless) foldCase(set);
+  } else if (c === '.') {
+    return { set: new Uint8Array(256).fill(1), end: i + 1 };
+  } else {
+    const code = c.codePointAt(0) as number;
+    end = i + (code > 0xffff ? 2 : 1);
+    set = new Uint8Array(256);
+    if (code >= 0x80) wide = true;
+    else set[code] = 1;
+    if (caseless) foldCase(set);
+  }
+  if (caseless && (set[0x6b] === 1 || set[0x73] === 1)) wide = true;
+  if (wide) set.fill(1, 0x80);
+  return { set, end };
+}
+
+function foldCase(set: Uint8Array): void {
+  for (let b = 0x41; b <= 0x5a; b++) {
+    if (set[b] === 1 || set[b + 0x20] === 1) set[b] = set[b + 0x20] = 1;
   }
 }
 

@@ -1,0 +1,519 @@
+/**
+ * Keyword occurrences that cannot begin the part of a match that follows them. The automaton finds
+ * `password` in every `user.password` and `"password":`, `define` in every AMD `define([`, `curl`
+ * in every README that mentions curl; the engine then runs the rule's regex on the lines around
+ * each. But many regexes say what must come right after their keyword: `(?:password|pwd)\s*=`,
+ * `define\s*\(\s*["']…password…["']`, `curl … -u user:pass`. Testing that part, anchored at the
+ * occurrence, drops most occurrences for a few bytes of work each, before any window is built.
+ *
+ * The filter is the regex from one top-level item on (a group, or a literal) such that every text
+ * that part can match begins with one of the rule's keywords: whatever a match holds before it, its
+ * own keyword occurrence then starts where that part starts and passes the test. The filter drops
+ * every zero-width assertion (`\b`, `^`, `$` …) and every large upper bound, so it accepts a superset
+ * of what the part matches wherever it is cut from the text, and is run only on the bytes a window
+ * around the occurrence can reach: it never drops an occurrence the exact regex needs.
+ */
+
+import type { RuleSpec } from '../types.js';
+import type { Re2 } from './regex.js';
+import { leadBytesAt } from './run-anchor.js';
+
+/** How many literal beginnings the prefix analysis follows before it gives up. */
+const MAX_PREFIXES = 64;
+
+interface Item {
+  /** The item's source text, quantifier included. */
+  readonly text: string;
+  readonly kind: 'literal' | 'group' | 'assertion' | 'other';
+  /** The character, for a literal. */
+  readonly char?: string;
+  /** The alternatives of a group's body. */
+  readonly alternatives?: readonly Item[][];
+  /** Repetitions allowed: 1 and 1 without a quantifier. */
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A rule's follow filter, as plain data (the build stores the built-in rules' in dist/rules.json). */
+export interface FollowSpec {
+  /** RE2 syntax, to be tested anchored at a keyword occurrence's start. */
+  readonly pattern: string;
+  /**
+   * For each of the rule's keywords (lower-cased), what must come right after it where it starts
+   * the filtered part; absent when any byte may (or the analysis cannot tell). A check in
+   * JavaScript that drops most occurrences before the filter's native call.
+   */
+  readonly next: Readonly<Record<string, NextBytes>>;
+}
+
+/** What must come right after a keyword occurrence: `count` bytes (at least one) all allowed by `mask`. */
+export interface NextBytes {
+  /** Bit `b & 7` of byte `b >> 3` is set for each byte `b` allowed (32 bytes). */
+  readonly mask: Uint8Array;
+  readonly count: number;
+}
+
+function maskOf(set: Uint8Array): Uint8Array {
+  const mask = new Uint8Array(32);
+  for (let b = 0; b < 256; b++) if (set[b] === 1) mask[b >> 3] = (mask[b >> 3] as number) | (1 << (b & 7));
+  return mask;
+}
+
+/**
+ * The follow filter of a rule, or undefined when the regex has no part this module can prove begins
+ * with a keyword. `keywords` are the rule's, lower-cased.
+ */
+export function followSpecFor(regex: string, keywords: readonly string[]): FollowSpec | undefined {
+  if (keywords.length === 0 || keywords.some((k) => k.length === 0 || /[^\x20-\x7e]/.test(k))) return undefined;
+  const flags = /^\(\?[imsU]+\)/.exec(regex)?.[0] ?? '';
+  const caseless = flags.includes('i');
+  const items = parseAlternatives(regex, flags.length, regex.length);
+  if (items === undefined || items.length !== 1) return undefined;
+  const seq = items[0] as Item[];
+  for (let i = 0; i < seq.length; i++) {
+    // Only a literal or a group can begin with a keyword's letters.
+    const kind = (seq[i] as Item).kind;
+    if (kind !== 'literal' && kind !== 'group') continue;
+    const part = seq.slice(i);
+    if (!beginsWithKeyword(part, keywords)) continue;
+    const body = part.map((it) => withoutAssertions(it)).join('');
+    const next: Record<string, NextBytes> = {};
+    for (const k of new Set(keywords)) {
+      const n = nextBytesAfter(part, k, caseless);
+      if (n !== undefined) next[k] = n;
+    }
+    return { pattern: `${flags}\\A(?:${body})`, next };
+  }
+  return undefined;
+}
+
+/**
+ * Specs as JSON-safe data: masks as 64 hex digits, each distinct one stored once in `masks` and
+ * named by its index there.
+ */
+export interface FollowSpecsData {
+  readonly masks: readonly string[];
+  readonly specs: readonly ({ readonly pattern: string; readonly next: Readonly<Record<string, readonly [count: number, mask: number]>> } | null)[];
+}
+
+export function followSpecsToData(specs: readonly (FollowSpec | undefined)[]): FollowSpecsData {
+  const masks: string[] = [];
+  const index = new Map<string, number>();
+  const out = specs.map((spec) => {
+    if (spec === undefined) return null;
+    const next: Record<string, [number, number]> = {};
+    for (const [k, n] of Object.entries(spec.next)) {
+      const hex = Buffer.from(n.mask).toString('hex');
+      let i = index.get(hex);
+      if (i === undefined) index.set(hex, (i = masks.push(hex) - 1));
+      next[k] = [n.count, i];
+    }
+    return { pattern: spec.pattern, next };
+  });
+  return { masks, specs: out };
+}
+
+/** The specs stored by followSpecsToData (null: the rule has none), or undefined when the data is not of that shape. */
+export function followSpecsFromData(data: unknown): (FollowSpec | null)[] | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { masks, specs } = data as { masks?: unknown; specs?: unknown };
+  if (!Array.isArray(masks) || !Array.isArray(specs) || !masks.every((m) => typeof m === 'string' && /^[0-9a-f]{64}$/.test(m))) return undefined;
+  const decoded = (masks as string[]).map((m) => new Uint8Array(Buffer.from(m, 'hex')));
+  const out: (FollowSpec | null)[] = [];
+  for (const s of specs as unknown[]) {
+    if (s === null) {
+      out.push(null);
+      continue;
+    }
+    const { pattern, next } = (s ?? {}) as { pattern?: unknown; next?: unknown };
+    if (typeof pattern !== 'string' || typeof next !== 'object' || next === null) return undefined;
+    const read: Record<string, NextBytes> = {};
+    for (const [k, v] of Object.entries(next as Record<string, unknown>)) {
+      const pair = Array.isArray(v) ? (v as unknown[]) : [];
+      const [count, at] = pair;
+      const mask = typeof at === 'number' ? decoded[at] : undefined;
+      if (mask === undefined || typeof count !== 'number' || count < 1) return undefined;
+      read[k] = { mask, count };
+    }
+    out.push({ pattern, next: read });
+  }
+  return out;
+}
+
+/** Where a match can be inside the part: the rest of the innermost sequence first, then the rests of the sequences around it. */
+type Position = readonly (readonly Item[])[];
+
+/** Positions followed when reading a keyword through the part before giving up. */
+const MAX_POSITIONS = 256;
+
+function nextBytesAfter(part: readonly Item[], keyword: string, caseless: boolean): NextBytes | undefined {
+  const positions: Position[] = [];
+  if (!consume([part], keyword.toLowerCase(), positions)) return undefined;
+  // One way on, through a repeated class (`EAA` then `[A-Za-z0-9]{100,}`): its whole minimum run.
+  const only = positions.length === 1 ? firstItem(positions[0] as Position) : undefined;
+  if (only !== undefined && only.kind !== 'group' && only.min > 1) {
+    const lead = leadBytesAt(only.text, 0, caseless);
+    if (lead !== undefined) return { mask: maskOf(lead.set), count: only.min };
+  }
+  const set = new Uint8Array(256);
+  for (const p of positions) if (!addFirstBytes(p, caseless, set, 0)) return undefined;
+  // A check every byte passes would only cost time.
+  return set.every((b) => b === 1) ? undefined : { mask: maskOf(set), count: 1 };
+}
+
+/** The first item a match goes on with from `pos`, past assertions. */
+function firstItem(pos: Position): Item | undefined {
+  let p = normalise(pos);
+  for (;;) {
+    if (p.length === 0) return undefined;
+    const [cur, ...outer] = p as [readonly Item[], ...(readonly Item[])[]];
+    const item = cur[0] as Item;
+    if (item.kind !== 'assertion') return item;
+    p = normalise([cur.slice(1), ...outer]);
+  }
+}
+
+function normalise(pos: Position): Position {
+  let p = pos;
+  while (p.length > 0 && (p[0] as readonly Item[]).length === 0) p = p.slice(1);
+  return p;
+}
+
+/**
+ * Every position reached after reading `k` from `pos` goes to `out`; false when a class or a
+ * repetition would have to read part of it (the analysis gives up).
+ */
+function consume(pos: Position, k: string, out: Position[]): boolean {
+  if (k === '') {
+    out.push(pos);
+    return out.length <= MAX_POSITIONS;
+  }
+  const p = normalise(pos);
+  // The part ends inside the keyword: no match begins with the keyword along this path.
+  if (p.length === 0) return true;
+  const [cur, ...outer] = p as [readonly Item[], ...(readonly Item[])[]];
+  const item = cur[0] as Item;
+  const rest: Position = [cur.slice(1), ...outer];
+  if (item.kind === 'assertion') return consume(rest, k, out);
+  const once = item.min === 1 && item.max === 1;
+  const optional = item.min === 0 && item.max === 1;
+  if (!once && !optional) return false;
+  if (optional && !consume(rest, k, out)) return false;
+  if (item.kind === 'literal') return (item.char as string).toLowerCase() !== k[0] || consume(rest, k.slice(1), out);
+  if (item.kind === 'group' && item.alternatives !== undefined) {
+    for (const alt of item.alternatives) if (!consume([alt, ...rest], k, out)) return false;
+    return true;
+  }
+  return false;
+}
+
+/** Add the bytes a match can continue with from `pos` to `set`; false when any byte can (or it cannot tell). */
+function addFirstBytes(pos: Position, caseless: boolean, set: Uint8Array, depth: number): boolean {
+  if (depth > 64) return false;
+  const p = normalise(pos);
+  // The part can end here: whatever follows is outside it.
+  if (p.length === 0) return false;
+  const [cur, ...outer] = p as [readonly Item[], ...(readonly Item[])[]];
+  const item = cur[0] as Item;
+  const rest: Position = [cur.slice(1), ...outer];
+  if (item.kind === 'assertion') return addFirstBytes(rest, caseless, set, depth + 1);
+  if (item.max === 0) return addFirstBytes(rest, caseless, set, depth + 1);
+  if (item.kind === 'group') {
+    if (item.alternatives === undefined) return false;
+    for (const alt of item.alternatives) if (!addFirstBytes([alt, ...rest], caseless, set, depth + 1)) return false;
+  } else {
+    const lead = leadBytesAt(item.text, 0, caseless);
+    if (lead === undefined) return false;
+    for (let b = 0; b < 256; b++) set[b] |= lead.set[b] as number;
+  }
+  return item.min > 0 || addFirstBytes(rest, caseless, set, depth + 1);
+}
+
+interface Prefix {
+  readonly text: string;
+  /** Whether everything so far was literal, so the next item still extends the prefix. */
+  readonly open: boolean;
+}
+
+/**
+ * Whether every text `seq` can match begins with one of `keywords`: its literal beginnings are
+ * followed item by item, each dropped as soon as it has a keyword in front, and the answer is no as
+ * soon as one ends (or can no longer become a keyword) without.
+ */
+function beginsWithKeyword(seq: readonly Item[], keywords: readonly string[]): boolean {
+  let open: string[] = [''];
+  for (const item of seq) {
+    const next: string[] = [];
+    for (const text of open) {
+      for (const ext of itemPrefixes(item)) {
+        const t = (text + ext.text).toLowerCase();
+        if (keywords.some((k) => t.startsWith(k))) continue;
+        if (!ext.open || !keywords.some((k) => k.startsWith(t))) return false;
+        next.push(t);
+      }
+    }
+    if (next.length > MAX_PREFIXES) return false;
+    if (next.length === 0) return true;
+    open = next;
+  }
+  return false;
+}
+
+/** The literal texts every match of `seq` begins with (one of them), or undefined past the limit. */
+function literalPrefixes(seq: readonly Item[]): Prefix[] | undefined {
+  let out: Prefix[] = [{ text: '', open: true }];
+  for (const item of seq) {
+    if (!out.some((p) => p.open)) break;
+    const next: Prefix[] = [];
+    for (const p of out) {
+      if (!p.open) {
+        next.push(p);
+        continue;
+      }
+      for (const ext of itemPrefixes(item)) next.push({ text: p.text + ext.text, open: ext.open });
+    }
+    if (next.length > MAX_PREFIXES) return undefined;
+    out = next;
+  }
+  return out;
+}
+
+/** What one item adds to a literal prefix. */
+function itemPrefixes(item: Item): Prefix[] {
+  if (item.kind === 'assertion') return [{ text: '', open: true }];
+  const once = item.min === 1 && item.max === 1;
+  const optional = item.min === 0 && item.max === 1;
+  if (!once && !optional) return [{ text: '', open: false }];
+  const skipped: Prefix[] = optional ? [{ text: '', open: true }] : [];
+  if (item.kind === 'literal') return [{ text: item.char as string, open: true }, ...skipped];
+  if (item.kind === 'group' && item.alternatives !== undefined) {
+    const inner: Prefix[] = [];
+    for (const alt of item.alternatives) {
+      const ps = literalPrefixes(alt);
+      if (ps === undefined) return [{ text: '', open: false }];
+      inner.push(...ps);
+    }
+    return [...inner, ...skipped];
+  }
+  // A class, an escape, `.` or a repeated item: the prefix ends here.
+  return [{ text: '', open: false }];
+}
+
+/** The item's text with every zero-width assertion removed (they only narrow what matches). */
+function withoutAssertions(item: Item): string {
+  if (item.kind === 'assertion') return '';
+  if (item.kind !== 'group') return item.text;
+  return stripAssertions(item.text);
+}
+
+/** `text` (a well-formed piece of regex) without `\b \B \A \z ^ $` outside classes. */
+function stripAssertions(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\\') {
+      const n = text[i + 1] ?? '';
+      if (!'bBAz'.includes(n) || n === '') out += c + n;
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      const end = classEnd(text, i);
+      out += text.slice(i, end);
+      i = end - 1;
+      continue;
+    }
+    if (c === '^' || c === '$') continue;
+    out += c;
+  }
+  return out;
+}
+
+/** Index just past the class that opens at `re[i] === '['`, or -1. */
+function classEnd(re: string, i: number): number {
+  let j = i + 1;
+  if (re[j] === '^') j++;
+  if (re[j] === ']') j++;
+  for (; j < re.length; j++) {
+    const c = re[j];
+    if (c === '\\') j++;
+    else if (c === '[' && re[j + 1] === ':') {
+      const close = re.indexOf(':]', j + 2);
+      if (close === -1) return -1;
+      j = close + 1;
+    } else if (c === ']') return j + 1;
+  }
+  return -1;
+}
+
+/** The alternatives of `re[from, to)`, each a sequence of items, or undefined for syntax not handled here. */
+function parseAlternatives(re: string, from: number, to: number): Item[][] | undefined {
+  const alternatives: Item[][] = [];
+  let seq: Item[] = [];
+  let i = from;
+  while (i < to) {
+    const c = re[i] as string;
+    if (c === '|') {
+      alternatives.push(seq);
+      seq = [];
+      i++;
+      continue;
+    }
+    const atom = parseAtom(re, i, to);
+    if (atom === undefined) return undefined;
+    const q = quantifierAt(re, atom.end);
+    if (q !== undefined && atom.kind === 'assertion') return undefined;
+    const end = q?.end ?? atom.end;
+    seq.push({
+      text: re.slice(i, end),
+      kind: atom.kind,
+      ...(atom.char !== undefined ? { char: atom.char } : {}),
+      ...(atom.alternatives !== undefined ? { alternatives: atom.alternatives } : {}),
+      min: q?.min ?? 1,
+      max: q?.max ?? 1,
+    });
+    i = end;
+  }
+  alternatives.push(seq);
+  return alternatives;
+}
+
+interface Atom {
+  readonly end: number;
+  readonly kind: Item['kind'];
+  readonly char?: string;
+  readonly alternatives?: Item[][];
+}
+
+function parseAtom(re: string, i: number, to: number): Atom | undefined {
+  const c = re[i] as string;
+  if (c === '\\') {
+    const n = re[i + 1];
+    if (n === undefined || n === 'Q' || n === 'E' || n === 'C') return undefined;
+    if ('bBAz'.includes(n)) return { end: i + 2, kind: 'assertion' };
+    if (n === 'x') {
+      const m = /^\\x(?:[0-9A-Fa-f]{2}|\{[0-9A-Fa-f]{1,6}\})/.exec(re.slice(i, i + 12));
+      return m ? { end: i + m[0].length, kind: 'other' } : undefined;
+    }
+    if (n === 'p' || n === 'P') {
+      const m = /^\\[pP](?:[A-Za-z]|\{\^?[A-Za-z_]+\})/.exec(re.slice(i, i + 40));
+      return m ? { end: i + m[0].length, kind: 'other' } : undefined;
+    }
+    if (/[A-Za-z0-9]/.test(n)) return { end: i + 2, kind: 'other' };
+    return { end: i + 2, kind: 'literal', char: n };
+  }
+  if (c === '[') {
+    const end = classEnd(re, i);
+    return end === -1 || end > to ? undefined : { end, kind: 'other' };
+  }
+  if (c === '(') {
+    const close = groupEnd(re, i, to);
+    if (close === -1) return undefined;
+    let bodyFrom = i + 1;
+    if (re[i + 1] === '?') {
+      const named = /^\(\?P?<[A-Za-z_][A-Za-z0-9_]*>/.exec(re.slice(i, i + 40));
+      const flagged = /^\(\?[imsU-]*:/.exec(re.slice(i, i + 12));
+      if (named) bodyFrom = i + named[0].length;
+      else if (flagged) bodyFrom = i + flagged[0].length;
+      // A bare flag group (`(?i)`) changes how everything after it matches.
+      else return undefined;
+    }
+    const alternatives = parseAlternatives(re, bodyFrom, close);
+    return alternatives === undefined ? undefined : { end: close + 1, kind: 'group', alternatives };
+  }
+  if (c === ')' || c === '*' || c === '+' || c === '?') return undefined;
+  if (c === '^' || c === '$') return { end: i + 1, kind: 'assertion' };
+  if (c === '.') return { end: i + 1, kind: 'other' };
+  if (c === '{' && quantifierAt(re, i) !== undefined) return undefined;
+  return { end: i + 1, kind: 'literal', char: c };
+}
+
+/** Index of the `)` closing the group that opens at `re[i] === '('` (before `to`), or -1. */
+function groupEnd(re: string, i: number, to: number): number {
+  let depth = 0;
+  for (let j = i; j < to; j++) {
+    const c = re[j];
+    if (c === '\\') j++;
+    else if (c === '[') {
+      const end = classEnd(re, j);
+      if (end === -1) return -1;
+      j = end - 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return j;
+    }
+  }
+  return -1;
+}
+
+function quantifierAt(re: string, i: number): { min: number; max: number; end: number } | undefined {
+  const c = re[i];
+  let q: { min: number; max: number; end: number } | undefined;
+  if (c === '?') q = { min: 0, max: 1, end: i + 1 };
+  else if (c === '*') q = { min: 0, max: Infinity, end: i + 1 };
+  else if (c === '+') q = { min: 1, max: Infinity, end: i + 1 };
+  else if (c === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(re.slice(i, i + 24));
+    if (m) q = { min: Number(m[1]), max: m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]), end: i + m[0].length };
+  }
+  if (q && re[q.end] === '?') q.end++;
+  return q;
+}
+
+/**
+ * The occurrences (offsets just past each, `check.back` bytes long) followed by what `check.next`
+ * says (when known) and from whose start the rule's `follow` filter matches within `forward` bytes
+ * past them: as far as the engine's window around an occurrence reaches. The filter is compiled
+ * only when an occurrence gets that far.
+ */
+export function followHits(
+  bytes: Buffer,
+  ends: readonly number[],
+  check: { readonly back: number; readonly next?: NextBytes },
+  rule: { readonly follow?: Re2 },
+  forward: number,
+): number[] {
+  const { back, next } = check;
+  const kept: number[] = [];
+  let filter: Re2 | undefined;
+  let compiled = false;
+  next: for (const end of ends) {
+    const start = end - back;
+    if (start < 0) continue;
+    if (next !== undefined) {
+      if (end + next.count > bytes.length) continue;
+      const mask = next.mask;
+      for (let i = 0; i < next.count; i++) {
+        const b = bytes[end + i] as number;
+        if ((((mask[b >> 3] as number) >> (b & 7)) & 1) === 0) continue next;
+      }
+    }
+    if (!compiled) {
+      filter = rule.follow;
+      compiled = true;
+    }
+    // Compiled without the global flag: test() keeps no position between calls.
+    if (filter === undefined || filter.test(bytes.subarray(start, Math.min(bytes.length, end + forward)))) kept.push(end);
+  }
+  return kept;
+}
+
+/**
+ * Follow specs known for spec objects (null: none): the build's, read with dist/rules.json, those a
+ * worker was given, and those worked out once.
+ */
+const known = new WeakMap<RuleSpec, FollowSpec | null>();
+
+export function rememberFollowSpec(spec: RuleSpec, follow: FollowSpec | undefined): void {
+  known.set(spec, follow ?? null);
+}
+
+/** The rule's follow spec: the one known for this very spec object, else worked out now (and kept). */
+export function followSpecOf(spec: RuleSpec): FollowSpec | undefined {
+  const stored = known.get(spec);
+  if (stored !== undefined) return stored ?? undefined;
+  const follow = followSpecFor(spec.regex, spec.keywords.map((k) => k.toLowerCase()));
+  known.set(spec, follow ?? null);
+  return follow;
+}

@@ -1,0 +1,200 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { compileRules, loadBuiltinRules, type CompiledRules } from '../../../src/scan/rules/index.js';
+import {
+  followHits,
+  followSpecFor,
+  followSpecOf,
+  followSpecsFromData,
+  followSpecsToData,
+  type NextBytes,
+} from '../../../src/scan/rules/follow-filter.js';
+import { compileRe2 } from '../../../src/scan/rules/regex.js';
+import { detect } from '../../../src/scan/engine/index.js';
+import { buildWorkerEngine, workerSetup } from '../../../src/scan/parallel/job.js';
+import type { Finding } from '../../../src/scan/types.js';
+import { config, rule } from './helpers.js';
+
+const view = (f: Finding) => [f.ruleId, f.startLine, f.startColumn, f.endColumn, f.secret.reveal(), f.fingerprint];
+
+/** The bytes a NextBytes allows, as a string of characters (ASCII only, for reading in a test). */
+const allowed = (n: NextBytes | undefined): string | undefined => {
+  if (n === undefined) return undefined;
+  let out = '';
+  for (let b = 0x20; b < 0x7f; b++) if ((n.mask[b >> 3]! >> (b & 7)) & 1) out += String.fromCharCode(b);
+  return out;
+};
+
+/** The same rules with every follow filter switched off: keyword hits go to the windows unfiltered. */
+function unfollowed(compiled: CompiledRules): CompiledRules {
+  return { ...compiled, keywordFollow: compiled.keywordFollow.map((list) => list.map(() => undefined)) };
+}
+
+describe('which regexes get a follow filter', () => {
+  test('a keyword group in the middle: the filter is the regex from that group on, without assertions', () => {
+    const f = followSpecFor('(?i)\\b[\\w.-]{0,40}?(?:password|pwd)\\s*=\\s*([^;\\s]{3,})\\s*(?:;|$)', ['password', 'pwd'])!;
+    expect(f.pattern).toBe('(?i)\\A(?:(?:password|pwd)\\s*=\\s*([^;\\s]{3,})\\s*(?:;|))');
+  });
+
+  test('a literal keyword at the start, and alternatives that spell a keyword with optional letters', () => {
+    expect(followSpecFor('\\bcurl\\b[^\\r\\n]{0,300}?\\s-u\\s([^:\\s]+):(\\S+)', ['curl'])!.pattern).toBe('\\A(?:curl[^\\r\\n]{0,300}?\\s-u\\s([^:\\s]+):(\\S+))');
+    expect(followSpecFor('(?:api_?key|credentials?)=(\\w{8,})', ['api_key', 'apikey', 'credential'])).toBeDefined();
+  });
+
+  test('no filter where a match need not begin with a keyword at a known place', () => {
+    const none: [string, string[]][] = [
+      ['(?:password|[_.-]pass)=(\\w+)', ['password', 'pass']], // `[_.-]pass` starts with a class
+      ['(?:api_?key)=(\\w+)', ['apikey']], // `api_key` is not a keyword
+      ['password=(\\w+)|token:(\\w+)', ['password', 'token']], // an alternation at the top
+      ['x(?i)password=(\\w+)', ['password']], // flags changed in the middle
+      ['(?:pass)+word=(\\w+)', ['password']], // a repeated group
+      ['[a-z]+=(\\w+)', ['password']],
+      ['mot_de_passé=(\\w+)', ['mot_de_passé']], // a keyword beyond ASCII
+    ];
+    for (const [regex, keywords] of none) expect(followSpecFor(regex, keywords), regex).toBeUndefined();
+  });
+});
+
+describe('what must follow a keyword', () => {
+  test('the bytes that can come next, with case folded under (?i)', () => {
+    const f = followSpecFor('(?i)(?:password|pwd)[ \\t]*[=:]\\s*(\\w+)', ['password', 'pwd'])!;
+    expect(allowed(f.next['password'])).toBe(' :=');
+    expect(f.next['password']!.count).toBe(1);
+    const g = followSpecFor('(?i)define\\s*\\(\\s*["\']', ['define'])!;
+    expect(allowed(g.next['define'])).toBe(' (');
+    const h = followSpecFor('(?i)\\bsecret(?:_?key)?>', ['secret'])!;
+    expect(allowed(h.next['secret'])).toBe('>K_k');
+  });
+
+  test('a keyword followed by a repeated class must be followed by its whole minimum run', () => {
+    const f = followSpecFor('\\b(EAA[A-Za-z0-9]{100,500})\\b', ['eaa'])!;
+    expect(f.next['eaa']!.count).toBe(100);
+    expect(allowed(f.next['eaa'])).toBe('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
+  });
+
+  test('no byte check where any byte may follow (a negated class or the end of the part)', () => {
+    expect(followSpecFor('token(.+)', ['token'])!.next['token']).toBeUndefined();
+    expect(allowed(followSpecFor('token=([^<]+)', ['token'])!.next['token'])).toBe('=');
+  });
+
+  test('occurrences are dropped by the byte check or by the filter, and kept when the window can hold a match', () => {
+    const spec = followSpecFor('(?:password|pwd)\\s*=\\s*(\\w{3,})', ['password', 'pwd'])!;
+    const follow = compileRe2(spec.pattern, '');
+    if (!follow.ok) throw new Error(follow.error);
+    const text = Buffer.from('a.password; password = ab; password =  abc; password="x"');
+    const ends = [...text.toString().matchAll(/password/g)].map((m) => m.index + 'password'.length);
+    const kept = followHits(text, ends, { back: 8, next: spec.next['password']! }, { follow: follow.regex }, 4096);
+    expect(kept).toEqual([ends[2]]);
+    // A window that ends before the value is complete cannot hold a match either.
+    expect(followHits(text, [ends[2]!], { back: 8 }, { follow: follow.regex }, 4)).toEqual([]);
+  });
+});
+
+describe('stored follow filters', () => {
+  test('survive the trip through rules.json data, shared masks and all', () => {
+    const specs = loadBuiltinRules().map((s) => followSpecFor(s.regex, s.keywords.map((k) => k.toLowerCase())));
+    const data = JSON.parse(JSON.stringify(followSpecsToData(specs)));
+    expect(data.masks.length).toBeLessThan(specs.filter(Boolean).length);
+    const back = followSpecsFromData(data)!;
+    expect(back.map((f) => f ?? undefined)).toEqual(specs);
+  });
+
+  test('data of the wrong shape is not read', () => {
+    for (const bad of [null, 3, { masks: ['zz'], specs: [] }, { masks: [], specs: [{ pattern: 'x', next: { k: [1, 0] } }] }, { masks: ['0'.repeat(64)], specs: [{ pattern: 'x', next: { k: [0, 0] } }] }]) {
+      expect(followSpecsFromData(bad)).toBeUndefined();
+    }
+  });
+
+  test('a worker is given the filters with its rules and compiles the same checks without working them out', () => {
+    const specs = loadBuiltinRules();
+    const copy = structuredClone(workerSetup({ specs, config: config({ rules: [rule({ id: 'user-x', regex: 'zzkey=(\\w{8,})', keywords: ['zzkey'] })] }) }));
+    const engine = buildWorkerEngine(copy);
+    const first = copy.specs.findIndex((s) => s.id === 'curl-basic-auth');
+    expect(followSpecOf(copy.specs[first]!)).toBe(copy.follow![first]);
+    expect(followSpecOf(copy.config!.rules[0]!)).toBe(copy.follow![specs.length]);
+    expect(engine.keywordFollow).toEqual(compileRules(specs, copy.config).keywordFollow);
+  });
+
+  test('the built-in rules compile with the same filters as their regexes give', () => {
+    for (const s of loadBuiltinRules()) expect(followSpecOf(s), s.id).toEqual(followSpecFor(s.regex, s.keywords.map((k) => k.toLowerCase())));
+  });
+});
+
+describe('the engine with follow filters', () => {
+  test('a password in a connection string on a long minified line is still found', () => {
+    const filler = 'var a={password:b.password,pwd:c};'.repeat(400);
+    const text = `${filler}s="Server=db1;Database=app;User Id=sa;Password=Tr0ub4dor&3x;"${filler}\n`;
+    const rules = compileRules(loadBuiltinRules());
+    const found = detect(rules, { path: 'dist/app.min.js', text }).filter((f) => f.ruleId === 'database-connection-string-password');
+    expect(found.map((f) => f.secret.reveal())).toEqual(['Tr0ub4dor&3x']);
+  });
+
+  test('reports exactly what the engine without follow filters reports, for the built-in rules and user rules', () => {
+    const rules = compileRules([
+      ...loadBuiltinRules(),
+      rule({ id: 'user-define', regex: "(?i)\\bdefine\\s*\\(\\s*['\"](\\w*key)['\"]\\s*,\\s*['\"]([^'\"]{8,})['\"]", keywords: ['define'], secretGroup: 2 }),
+      rule({ id: 'user-prefix', regex: '\\b(zz_[A-Za-z0-9]{20,40})\\b', keywords: ['zz_'] }),
+      rule({ id: 'user-mid', regex: '(?i)[a-z_]{0,20}(?:passwd|passphrase)\\s*[:=]\\s*(\\S{6,})', keywords: ['passwd', 'passphrase'], entropy: 0 }),
+      // `$` without (?m) matches only where the text (for the engine: the window) ends.
+      rule({ id: 'user-end', regex: '(?:passcode)\\s*=\\s*(\\w{6,})$', keywords: ['passcode'] }),
+    ]);
+    expect(rules.keywordFollow.flat().filter(Boolean).length).toBeGreaterThan(150);
+    const plain = unfollowed(rules);
+    const same = (text: string): void => {
+      const fragment = { path: 'src/config.txt', text };
+      expect(detect(rules, fragment).map(view), text.slice(0, 80)).toEqual(detect(plain, fragment).map(view));
+    };
+    // Edges a random text seldom hits: a run of exactly the minimum length, a value that ends where
+    // the window around its keyword ends (the second line break), a value at the very end of a long line.
+    const examples = [
+      'k = zz_Xk29fLq83Zt7Wm4Np6Rb;',
+      `passcode =\nZq8Kp2Vx7Lm4\n${'zzz\n'.repeat(100)}`,
+      `${'y'.repeat(5000)} passcode = Zq8Kp2Vx7Lm4`,
+      "define('SECURE_AUTH_KEY', 'Tr0ub4dor&3xPlus')",
+      'curl -s -u admin:S3cr3tPa55 https://example.test',
+    ];
+    for (const text of examples) same(text);
+    expect(examples.map((text) => detect(rules, { path: 'src/config.txt', text }).length).every((n) => n > 0)).toBe(true);
+    const piece = fc.constantFrom(
+      'password',
+      'PassWord',
+      'pwd',
+      'passwd',
+      'passphrase',
+      'passcode',
+      'secret_key',
+      'api_key',
+      'token',
+      'define',
+      'curl',
+      ' -u ',
+      'mysql',
+      ' -p',
+      'zz_',
+      'EAA',
+      ' = ',
+      '=',
+      ': ',
+      '(',
+      "'",
+      '"',
+      ',',
+      ';',
+      '>',
+      '</',
+      'Server=db;',
+      'admin:',
+      'Xk29fLq83Zt7Wm4Np6Rb',
+      'hunter2Tr0ub4dor',
+      'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+      '\n',
+      ' ',
+      'é',
+      'x'.repeat(900),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => same(parts.join(''))),
+      { numRuns: 500 },
+    );
+  });
+});
