@@ -3,7 +3,7 @@
  * `password` in every `user.password` and `"password":`, `define` in every AMD `define([`, `curl`
  * in every README that mentions curl; the engine then runs the rule's regex on the lines around
  * each. But many regexes say what must come right after their keyword: `(?:password|pwd)\s*=`,
- * `define\s*\(\s*["']…password…["']`, `curl … -u user:pass`. Testing that part, anchored at the
+ * `define\s*\(\s*["']…password…["']`, `-u` and a user:password pair after `curl`. Testing that part, anchored at the
  * occurrence, drops most occurrences for a few bytes of work each, before any window is built.
  *
  * The filter is the regex from one top-level item on (a group, or a literal) such that every text
