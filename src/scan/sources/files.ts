@@ -13,6 +13,8 @@ export interface FileCandidate {
   readonly abs: string;
   /** Fragment path: relative to the scan's cwd, '/' separated. */
   readonly rel: string;
+  /** The folder listing said it is a regular file (a symlink, a name from git or the command line is not known to be). */
+  readonly regular?: boolean;
 }
 
 function byCodeUnit(a: string, b: string): number {
@@ -44,9 +46,9 @@ async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): As
     return;
   }
   const prefix = toSlash(path.relative(cwd, absDir));
-  for await (const rel of walkFolder(absDir, ctx, prefix === '' ? '' : `${prefix}/`)) {
-    const abs = path.join(absDir, rel);
-    yield { abs, rel: displayPath(cwd, abs) };
+  for await (const file of walkFolder(absDir, ctx, prefix === '' ? '' : `${prefix}/`)) {
+    const abs = path.join(absDir, file.rel);
+    yield { abs, rel: displayPath(cwd, abs), ...(file.regular ? { regular: true } : {}) };
   }
 }
 
@@ -80,7 +82,7 @@ export function readCandidate(c: FileCandidate, ctx: SourceContext, into?: ReadB
     ctx.onSkip(c.rel, 'binary file');
     return undefined;
   }
-  const r = readTextFile(c.abs, ctx, into);
+  const r = readTextFile(c.abs, ctx, into, c.regular === true);
   if (r === undefined) return undefined;
   if ('skip' in r) {
     ctx.onSkip(c.rel, r.skip);

@@ -28,6 +28,12 @@ const REUSE_MAX_BYTES = 16 * 1024 * 1024;
 export class ReadBuffer {
   #buf: Buffer | undefined;
 
+  /** The whole shared buffer, for a read of unknown size (its length is at least 256 KB). */
+  all(): Buffer {
+    this.#buf ??= Buffer.allocUnsafe(256 * 1024);
+    return this.#buf;
+  }
+
   /** `size` bytes of room: the shared buffer's, or a buffer of their own when the file is large. */
   room(size: number): Buffer {
     if (size > REUSE_MAX_BYTES) return Buffer.allocUnsafe(size);
@@ -40,11 +46,19 @@ export class ReadBuffer {
  * `{text}` for a text file, `{skip: reason}` for one the report should mention as not scanned,
  * `undefined` for what has nothing to scan (vanished, not a regular file). Never throws. With
  * `into`, the bytes are read into that buffer (see ReadBuffer for how long they stay valid).
+ * `regular`: the caller's folder listing said this is a regular file, so no fstat is needed to
+ * know what to read (measured: fstat cost ~6 µs a file, a tenth of reading ~10,000 npm source files).
  */
-export function readTextFile(abs: string, ctx: SourceContext, into?: ReadBuffer): ReadResult {
+export function readTextFile(abs: string, ctx: SourceContext, into?: ReadBuffer, regular = false): ReadResult {
   let fd: number | undefined;
   try {
     fd = openSync(abs, OPEN_FLAGS);
+    if (regular && into !== undefined) {
+      const bytes = readToEnd(fd, into, ctx);
+      if (typeof bytes === 'number') return tooLarge(bytes, ctx) ? { skip: sizeReason(bytes) } : undefined;
+      if (tooLarge(bytes.length, ctx)) return { skip: sizeReason(bytes.length) };
+      return decodeTextWithBytes(bytes) ?? { skip: 'binary file' };
+    }
     const st = fstatSync(fd);
     if (st.isDirectory()) return { skip: folderReason(abs) };
     if (!st.isFile()) return undefined;
@@ -73,6 +87,29 @@ function isFolder(abs: string): boolean {
 
 function folderReason(abs: string): string {
   return lstatSync(abs).isSymbolicLink() ? 'symlink to a folder' : 'folder (submodule or nested repository)';
+}
+
+/**
+ * A regular file's bytes, read until end of file into the shared buffer; one that fills it is
+ * looked at with fstat after all, and read on into room of its size (or, when it is too large to
+ * scan or no longer a regular file, its size is returned instead, or -1).
+ */
+function readToEnd(fd: number, into: ReadBuffer, ctx: SourceContext): Buffer | number {
+  let buf = into.all();
+  let filled = 0;
+  for (;;) {
+    const n = readSync(fd, buf, filled, buf.length - filled, null);
+    if (n === 0) return buf.subarray(0, filled);
+    filled += n;
+    if (filled < buf.length) continue;
+    const st = fstatSync(fd);
+    if (!st.isFile()) return -1;
+    if (tooLarge(st.size, ctx)) return st.size;
+    // Room for more than fstat says, so that the read which finds the end has a byte to ask for.
+    const next = into.room(Math.max(st.size, filled) + 1);
+    if (next.buffer !== buf.buffer || next.byteOffset !== buf.byteOffset) buf.copy(next, 0, 0, filled);
+    buf = next;
+  }
 }
 
 /**

@@ -37,9 +37,15 @@ function readGitignore(dir: string, entries: readonly Dirent[]): Ignore | undefi
   }
 }
 
-/** Files under `root` (absolute), as paths relative to it with '/' separators, in sorted order. */
-export async function* walkFolder(root: string, ctx: SourceContext, displayPrefix: string): AsyncGenerator<string, void, undefined> {
-  async function* visit(rel: string, levels: readonly Level[]): AsyncGenerator<string, void, undefined> {
+/** A file found by the walk: its path relative to the root ('/' separated), and whether the listing said it is a regular file (not a symlink). */
+export interface WalkedFile {
+  readonly rel: string;
+  readonly regular: boolean;
+}
+
+/** Files under `root` (absolute), in sorted order. */
+export async function* walkFolder(root: string, ctx: SourceContext, displayPrefix: string): AsyncGenerator<WalkedFile, void, undefined> {
+  async function* visit(rel: string, levels: readonly Level[]): AsyncGenerator<WalkedFile, void, undefined> {
     const dir = rel === '' ? root : path.join(root, rel);
     let entries;
     try {
@@ -75,7 +81,7 @@ export async function* walkFolder(root: string, ctx: SourceContext, displayPrefi
       }
       if (isIgnored(here, childRel, isDir)) continue;
       if (isDir) yield* visit(childRel, here);
-      else yield childRel;
+      else yield { rel: childRel, regular: e.isFile() };
     }
   }
   yield* visit('', []);

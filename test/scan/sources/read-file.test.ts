@@ -112,6 +112,35 @@ describe('readTextFile into a reused buffer', () => {
   });
 });
 
+describe('readTextFile of a file the folder listing called regular (read to its end, no fstat)', () => {
+  const { ctx } = recordingContext();
+
+  test('files smaller and larger than the shared buffer, one after the other, come back whole', () => {
+    const dir = tempDir();
+    const into = new ReadBuffer();
+    // 256 KB is the shared buffer's first size: a file of exactly that, one byte more, much more.
+    for (const size of [10, 256 * 1024, 256 * 1024 + 1, 700 * 1024 + 3, 7]) {
+      const text = `${'é'.repeat(size >> 1)}${'z'.repeat(size & 1)}`;
+      fs.writeFileSync(path.join(dir, `f${size}.txt`), text);
+      expect(textAndBytes(readTextFile(path.join(dir, `f${size}.txt`), ctx, into, true))?.text, String(size)).toBe(text);
+    }
+  });
+
+  test('an empty file is empty text, a binary one is skipped, an over-large one is skipped with its size', () => {
+    const dir = tempDir();
+    const into = new ReadBuffer();
+    fs.writeFileSync(path.join(dir, 'empty'), '');
+    fs.writeFileSync(path.join(dir, 'b.dat'), Buffer.from([0x41, 0x00, 0x42]));
+    fs.writeFileSync(path.join(dir, 'mid.txt'), 'y'.repeat(200 * 1024));
+    fs.writeFileSync(path.join(dir, 'big.txt'), 'x'.repeat(3 * 1024 * 1024));
+    const limit = recordingContext(100 * 1024).ctx;
+    expect(textAndBytes(readTextFile(path.join(dir, 'empty'), ctx, into, true))).toEqual({ text: '', utf8: Buffer.alloc(0) });
+    expect(readTextFile(path.join(dir, 'b.dat'), ctx, into, true)).toEqual({ skip: 'binary file' });
+    expect(readTextFile(path.join(dir, 'mid.txt'), limit, into, true)).toEqual({ skip: 'larger than --max-target-megabytes (200.0 KB)' });
+    expect(readTextFile(path.join(dir, 'big.txt'), limit, into, true)).toEqual({ skip: 'larger than --max-target-megabytes (3.0 MB)' });
+  });
+});
+
 /** The text (which may be decoded only when read) and the bytes of a read result, as plain data. */
 function textAndBytes(r: ReturnType<typeof readTextFile>): { text: string; utf8?: Buffer } | undefined {
   if (r === undefined || 'skip' in r) return undefined;
