@@ -98,6 +98,8 @@ export interface FollowCheck {
   readonly back: number;
   /** What must come right after the occurrence; undefined: anything may. */
   readonly next?: NextBytes;
+  /** How many bytes before the occurrence the filter is tested (see FollowSpec.leads). */
+  readonly leads: readonly number[];
 }
 
 export interface DecodeTrigger {
@@ -149,7 +151,7 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
       keywordFilters[id].push(filter && filters.get(filter.literal));
       const spec = followSpecs[index];
       const next = spec?.next[k];
-      keywordFollow[id].push(spec === undefined ? undefined : { back: Buffer.byteLength(k, 'utf8'), ...(next ? { next } : {}) });
+      keywordFollow[id].push(spec === undefined ? undefined : { back: Buffer.byteLength(k, 'utf8'), leads: spec.leads, ...(next ? { next } : {}) });
     }
   });
   // Encoded keywords share the one automaton, so finding spans worth decoding costs no extra pass.

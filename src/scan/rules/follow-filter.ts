@@ -11,7 +11,14 @@
  * own keyword occurrence then starts where that part starts and passes the test. The filter drops
  * every zero-width assertion (`\b`, `^`, `$` …) and every large upper bound, so it accepts a superset
  * of what the part matches wherever it is cut from the text, and is run only on the bytes a window
- * around the occurrence can reach: it never drops an occurrence the exact regex needs.
+ * around the occurrence can reach: it never drops an occurrence the exact regex needs. A part may
+ * also start a fixed number of one-byte items before its keyword (`[_.-]pass`, `[0-9a-f]{32}-us`);
+ * the filter is then tested that many bytes earlier.
+ *
+ * One difference remains, and only for text no source file holds in practice: under `(?i)` RE2
+ * also lets `s` match `ſ` (U+017F) and `k` match the Kelvin sign (U+212A), which the ASCII
+ * automaton never reports as keyword letters. A match spelt with them was found before only when
+ * another keyword happened to sit in its window; such a window is now dropped.
  */
 
 import type { RuleSpec } from '../types.js';
@@ -44,6 +51,11 @@ export interface FollowSpec {
    * JavaScript that drops most occurrences before the filter's native call.
    */
   readonly next: Readonly<Record<string, NextBytes>>;
+  /**
+   * How many bytes before a keyword occurrence the part may start (ascending; usually just 0): in
+   * `(?:password|[_.-]pass)` the second alternative starts one byte before its keyword.
+   */
+  readonly leads: readonly number[];
 }
 
 /** What must come right after a keyword occurrence: `count` bytes (at least one) all allowed by `mask`. */
@@ -70,19 +82,25 @@ export function followSpecFor(regex: string, keywords: readonly string[]): Follo
   const items = parseAlternatives(regex, flags.length, regex.length);
   if (items === undefined || items.length !== 1) return undefined;
   const seq = items[0] as Item[];
+  // Of the parts that begin with a keyword, the one with the fewest leads (each costs a test per
+  // occurrence), and of those the longest (the most to check).
+  let best: { part: Item[]; leads: number[] } | undefined;
   for (let i = 0; i < seq.length; i++) {
-    // Only a literal or a group can begin with a keyword's letters.
-    const kind = (seq[i] as Item).kind;
-    if (kind !== 'literal' && kind !== 'group') continue;
+    if ((seq[i] as Item).kind === 'assertion') continue;
     const part = seq.slice(i);
-    if (!beginsWithKeyword(part, keywords)) continue;
+    const leads = keywordLeads(part, keywords);
+    if (leads === undefined || leads.length > MAX_LEADS) continue;
+    if (best === undefined || leads.length < best.leads.length) best = { part, leads };
+  }
+  if (best !== undefined) {
+    const { part, leads } = best;
     const body = part.map((it) => withoutAssertions(it)).join('');
     const next: Record<string, NextBytes> = {};
     for (const k of new Set(keywords)) {
-      const n = nextBytesAfter(part, k, caseless);
+      const n = nextBytesAfter(part, k, leads, caseless);
       if (n !== undefined) next[k] = n;
     }
-    return { pattern: `${flags}\\A(?:${body})`, next };
+    return { pattern: `${flags}\\A(?:${body})`, next, leads };
   }
   return undefined;
 }
@@ -93,7 +111,12 @@ export function followSpecFor(regex: string, keywords: readonly string[]): Follo
  */
 export interface FollowSpecsData {
   readonly masks: readonly string[];
-  readonly specs: readonly ({ readonly pattern: string; readonly next: Readonly<Record<string, readonly [count: number, mask: number]>> } | null)[];
+  readonly specs: readonly ({
+    readonly pattern: string;
+    readonly next: Readonly<Record<string, readonly [count: number, mask: number]>>;
+    /** Absent for [0]. */
+    readonly leads?: readonly number[];
+  } | null)[];
 }
 
 export function followSpecsToData(specs: readonly (FollowSpec | undefined)[]): FollowSpecsData {
@@ -108,7 +131,8 @@ export function followSpecsToData(specs: readonly (FollowSpec | undefined)[]): F
       if (i === undefined) index.set(hex, (i = masks.push(hex) - 1));
       next[k] = [n.count, i];
     }
-    return { pattern: spec.pattern, next };
+    const plain = spec.leads.length === 1 && spec.leads[0] === 0;
+    return { pattern: spec.pattern, next, ...(plain ? {} : { leads: spec.leads }) };
   });
   return { masks, specs: out };
 }
@@ -125,8 +149,9 @@ export function followSpecsFromData(data: unknown): (FollowSpec | null)[] | unde
       out.push(null);
       continue;
     }
-    const { pattern, next } = (s ?? {}) as { pattern?: unknown; next?: unknown };
+    const { pattern, next, leads = [0] } = (s ?? {}) as { pattern?: unknown; next?: unknown; leads?: unknown };
     if (typeof pattern !== 'string' || typeof next !== 'object' || next === null) return undefined;
+    if (!Array.isArray(leads) || leads.length === 0 || !leads.every((l) => Number.isInteger(l) && l >= 0 && l <= MAX_LEAD)) return undefined;
     const read: Record<string, NextBytes> = {};
     for (const [k, v] of Object.entries(next as Record<string, unknown>)) {
       const pair = Array.isArray(v) ? (v as unknown[]) : [];
@@ -135,7 +160,7 @@ export function followSpecsFromData(data: unknown): (FollowSpec | null)[] | unde
       if (mask === undefined || typeof count !== 'number' || count < 1) return undefined;
       read[k] = { mask, count };
     }
-    out.push({ pattern, next: read });
+    out.push({ pattern, next: read, leads: leads as number[] });
   }
   return out;
 }
@@ -146,9 +171,9 @@ type Position = readonly (readonly Item[])[];
 /** Positions followed when reading a keyword through the part before giving up. */
 const MAX_POSITIONS = 256;
 
-function nextBytesAfter(part: readonly Item[], keyword: string, caseless: boolean): NextBytes | undefined {
+function nextBytesAfter(part: readonly Item[], keyword: string, leads: readonly number[], caseless: boolean): NextBytes | undefined {
   const positions: Position[] = [];
-  if (!consume([part], keyword.toLowerCase(), positions)) return undefined;
+  for (const lead of leads) if (!consume([part], ANY.repeat(lead) + keyword.toLowerCase(), positions)) return undefined;
   // One way on, through a repeated class (`EAA` then `[A-Za-z0-9]{100,}`): its whole minimum run.
   const only = positions.length === 1 ? firstItem(positions[0] as Position) : undefined;
   if (only !== undefined && only.kind !== 'group' && only.min > 1) {
@@ -180,8 +205,9 @@ function normalise(pos: Position): Position {
 }
 
 /**
- * Every position reached after reading `k` from `pos` goes to `out`; false when a class or a
- * repetition would have to read part of it (the analysis gives up).
+ * Every position reached after reading `k` from `pos` goes to `out` (ANY in `k` stands for one byte
+ * of a lead); false when a repetition or an item this module cannot read would have to read part of
+ * it, or a lead byte might be more than one (the analysis gives up).
  */
 function consume(pos: Position, k: string, out: Position[]): boolean {
   if (k === '') {
@@ -195,16 +221,24 @@ function consume(pos: Position, k: string, out: Position[]): boolean {
   const item = cur[0] as Item;
   const rest: Position = [cur.slice(1), ...outer];
   if (item.kind === 'assertion') return consume(rest, k, out);
+  // A run of lead bytes (`[0-9a-f]{32}` before `-us`).
+  if (item.min === item.max && item.min > 1 && k.startsWith(ANY.repeat(item.min)) && oneByte(item)) return consume(rest, k.slice(item.min), out);
   const once = item.min === 1 && item.max === 1;
   const optional = item.min === 0 && item.max === 1;
   if (!once && !optional) return false;
   if (optional && !consume(rest, k, out)) return false;
+  if (k[0] === ANY && item.kind !== 'group') return oneByte(item) && consume(rest, k.slice(1), out);
   if (item.kind === 'literal') return (item.char as string).toLowerCase() !== k[0] || consume(rest, k.slice(1), out);
   if (item.kind === 'group' && item.alternatives !== undefined) {
     for (const alt of item.alternatives) if (!consume([alt, ...rest], k, out)) return false;
     return true;
   }
-  return false;
+  // A class reads the keyword's letter (ASCII, as the automaton found it) if it holds it in either case.
+  const lead = item.kind === 'other' ? leadBytesAt(item.text, 0, false) : undefined;
+  if (lead === undefined) return false;
+  const c = (k as string).charCodeAt(0);
+  const upper = String.fromCharCode(c).toUpperCase().charCodeAt(0);
+  return (lead.set[c] !== 1 && lead.set[upper] !== 1) || consume(rest, k.slice(1), out);
 }
 
 /** Add the bytes a match can continue with from `pos` to `set`; false when any byte can (or it cannot tell). */
@@ -235,28 +269,60 @@ interface Prefix {
   readonly open: boolean;
 }
 
+/** Stands for one byte before a keyword in the prefix analysis (no keyword holds it). */
+const ANY = '\u0000';
+
+/** The most bytes a part may start before its keyword. */
+const MAX_LEAD = 64;
+
+/** The most distances a filter is tested at: more would cost more per occurrence than they save. */
+const MAX_LEADS = 3;
+
 /**
- * Whether every text `seq` can match begins with one of `keywords`: its literal beginnings are
- * followed item by item, each dropped as soon as it has a keyword in front, and the answer is no as
- * soon as one ends (or can no longer become a keyword) without.
+ * Where `seq`'s keyword sits, if every text it can match holds one of `keywords` at a fixed distance
+ * from its start: those distances in bytes, ascending (undefined when some text holds none that
+ * way). The texts' beginnings are followed item by item, literal letters as themselves and
+ * one-byte classes as ANY, each dropped once a keyword shows in it; the answer is no as soon as one
+ * ends without a keyword or grows past MAX_LEAD bytes before one.
  */
-function beginsWithKeyword(seq: readonly Item[], keywords: readonly string[]): boolean {
+function keywordLeads(seq: readonly Item[], keywords: readonly string[]): number[] | undefined {
+  const longest = keywords.reduce((n, k) => Math.max(n, k.length), 0);
+  const leads = new Set<number>();
   let open: string[] = [''];
   for (const item of seq) {
     const next: string[] = [];
     for (const text of open) {
       for (const ext of itemPrefixes(item)) {
         const t = (text + ext.text).toLowerCase();
-        if (keywords.some((k) => t.startsWith(k))) continue;
-        if (!ext.open || !keywords.some((k) => k.startsWith(t))) return false;
+        const at = keywordAt(t, keywords);
+        if (at !== undefined) {
+          leads.add(at);
+          continue;
+        }
+        if (!ext.open || t.length > MAX_LEAD + longest) return undefined;
         next.push(t);
       }
     }
-    if (next.length > MAX_PREFIXES) return false;
-    if (next.length === 0) return true;
+    if (next.length > MAX_PREFIXES) return undefined;
+    if (next.length === 0) return [...leads].sort((x, y) => x - y);
     open = next;
   }
-  return false;
+  return undefined;
+}
+
+/** The first offset in `t` where one of `keywords` starts, if any. */
+function keywordAt(t: string, keywords: readonly string[]): number | undefined {
+  for (let p = 0; p < t.length; p++) if (keywords.some((k) => t.startsWith(k, p))) return p;
+  return undefined;
+}
+
+/** Whether the item (a literal or a class) matches one ASCII byte (but see the module's note on `(?i)`). */
+function oneByte(item: Item): boolean {
+  if (item.kind !== 'literal' && item.kind !== 'other') return false;
+  const lead = leadBytesAt(item.text, 0, false);
+  if (lead === undefined) return false;
+  for (let b = 0x80; b < 256; b++) if (lead.set[b] === 1) return false;
+  return true;
 }
 
 /** The literal texts every match of `seq` begins with (one of them), or undefined past the limit. */
@@ -283,9 +349,13 @@ function itemPrefixes(item: Item): Prefix[] {
   if (item.kind === 'assertion') return [{ text: '', open: true }];
   const once = item.min === 1 && item.max === 1;
   const optional = item.min === 0 && item.max === 1;
+  const single = item.kind !== 'group' && oneByte(item);
+  // A one-byte class repeated an exact number of times (`[0-9a-f]{32}`) is a run of lead bytes.
+  if (single && item.min === item.max && item.min > 1 && item.min <= MAX_LEAD) return [{ text: ANY.repeat(item.min), open: true }];
   if (!once && !optional) return [{ text: '', open: false }];
   const skipped: Prefix[] = optional ? [{ text: '', open: true }] : [];
-  if (item.kind === 'literal') return [{ text: item.char as string, open: true }, ...skipped];
+  if (item.kind === 'literal') return [single ? { text: item.char as string, open: true } : { text: '', open: false }, ...skipped];
+  if (single) return [{ text: ANY, open: true }, ...skipped];
   if (item.kind === 'group' && item.alternatives !== undefined) {
     const inner: Prefix[] = [];
     for (const alt of item.alternatives) {
@@ -463,24 +533,22 @@ function quantifierAt(re: string, i: number): { min: number; max: number; end: n
 
 /**
  * The occurrences (offsets just past each, `check.back` bytes long) followed by what `check.next`
- * says (when known) and from whose start the rule's `follow` filter matches within `forward` bytes
- * past them: as far as the engine's window around an occurrence reaches. The filter is compiled
- * only when an occurrence gets that far.
+ * says (when known) and where the rule's `follow` filter matches, from `check.leads` bytes before
+ * their start, within `forward` bytes past them: as far as the engine's window around an occurrence
+ * reaches. The filter is compiled only when an occurrence gets that far.
  */
 export function followHits(
   bytes: Buffer,
   ends: readonly number[],
-  check: { readonly back: number; readonly next?: NextBytes },
+  check: { readonly back: number; readonly next?: NextBytes; readonly leads: readonly number[] },
   rule: { readonly follow?: Re2 },
   forward: number,
 ): number[] {
-  const { back, next } = check;
+  const { back, next, leads } = check;
   const kept: number[] = [];
   let filter: Re2 | undefined;
   let compiled = false;
   next: for (const end of ends) {
-    const start = end - back;
-    if (start < 0) continue;
     if (next !== undefined) {
       if (end + next.count > bytes.length) continue;
       const mask = next.mask;
@@ -493,8 +561,19 @@ export function followHits(
       filter = rule.follow;
       compiled = true;
     }
-    // Compiled without the global flag: test() keeps no position between calls.
-    if (filter === undefined || filter.test(bytes.subarray(start, Math.min(bytes.length, end + forward)))) kept.push(end);
+    if (filter === undefined) {
+      kept.push(end);
+      continue;
+    }
+    const stop = Math.min(bytes.length, end + forward);
+    for (const lead of leads) {
+      const start = end - back - lead;
+      // Compiled without the global flag: test() keeps no position between calls.
+      if (start >= 0 && filter.test(bytes.subarray(start, stop))) {
+        kept.push(end);
+        continue next;
+      }
+    }
   }
   return kept;
 }

@@ -47,7 +47,8 @@ describe('which regexes get a follow filter', () => {
 
   test('no filter where a match need not begin with a keyword at a known place', () => {
     const none: [string, string[]][] = [
-      ['(?:password|[_.-]pass)=(\\w+)', ['password', 'pass']], // `[_.-]pass` starts with a class
+      ['(?:password|[a-z_]+pass)=(\\w+)', ['password', 'pass']], // a repeated class before `pass`
+      ['(?:password|é_pass)=(\\w+)', ['password', 'pass']], // a lead byte count that depends on UTF-8
       ['(?:api_?key)=(\\w+)', ['apikey']], // `api_key` is not a keyword
       ['password=(\\w+)|token:(\\w+)', ['password', 'token']], // an alternation at the top
       ['x(?i)password=(\\w+)', ['password']], // flags changed in the middle
@@ -56,6 +57,33 @@ describe('which regexes get a follow filter', () => {
       ['mot_de_passé=(\\w+)', ['mot_de_passé']], // a keyword beyond ASCII
     ];
     for (const [regex, keywords] of none) expect(followSpecFor(regex, keywords), regex).toBeUndefined();
+  });
+});
+
+describe('parts that start before their keyword', () => {
+  test('an alternative with a one-byte class in front is tested one byte earlier too', () => {
+    const f = followSpecFor('(?im)\\b[\\w.-]{0,40}?(?:password|pwd|\\bpass|[_.-]pass)["\']?\\s*[=:]\\s*(\\S{6,})', ['pass', 'pwd'])!;
+    expect(f.leads).toEqual([0, 1]);
+    expect(f.pattern).toBe('(?im)\\A(?:(?:password|pwd|pass|[_.-]pass)["\']?\\s*[=:]\\s*(\\S{6,}))');
+    expect(allowed(f.next['pass'])).toBe(' "\':=Ww');
+  });
+
+  test('a keyword after a fixed run of a class is tested that many bytes earlier', () => {
+    expect(followSpecFor('\\b([0-9a-f]{32}-us[0-9]{1,2})\\b', ['-us'])!.leads).toEqual([32]);
+    // Too many distances to test at: no filter.
+    expect(followSpecFor('(?:akey|bbkey|ccckey|ddddkey)=(\\w+)', ['key'])).toBeUndefined();
+    expect(followSpecFor('(?:akey|bbkey|ccckey)=(\\w+)', ['key'])!.leads).toEqual([1, 2, 3]);
+  });
+
+  test('an occurrence is kept when the part matches from any of its leads', () => {
+    const spec = followSpecFor('(?:pwd|[_.-]pass)=(\\w{3,})', ['pass', 'pwd'])!;
+    const follow = compileRe2(spec.pattern, '');
+    if (!follow.ok) throw new Error(follow.error);
+    const text = Buffer.from('db_pass=abc xpass=abc .pass=ab pwd=abcd');
+    const ends = [...text.toString().matchAll(/pass|pwd/g)].map((m) => m.index + m[0].length);
+    const check = (i: number) => ({ back: text.toString().slice(0, ends[i]).endsWith('pwd') ? 3 : 4, leads: spec.leads });
+    const kept = ends.filter((e, i) => followHits(text, [e], check(i), { follow: follow.regex }, 4096).length === 1);
+    expect(kept).toEqual([ends[0], ends[3]]);
   });
 });
 
@@ -87,10 +115,10 @@ describe('what must follow a keyword', () => {
     if (!follow.ok) throw new Error(follow.error);
     const text = Buffer.from('a.password; password = ab; password =  abc; password="x"');
     const ends = [...text.toString().matchAll(/password/g)].map((m) => m.index + 'password'.length);
-    const kept = followHits(text, ends, { back: 8, next: spec.next['password']! }, { follow: follow.regex }, 4096);
+    const kept = followHits(text, ends, { back: 8, next: spec.next['password']!, leads: [0] }, { follow: follow.regex }, 4096);
     expect(kept).toEqual([ends[2]]);
     // A window that ends before the value is complete cannot hold a match either.
-    expect(followHits(text, [ends[2]!], { back: 8 }, { follow: follow.regex }, 4)).toEqual([]);
+    expect(followHits(text, [ends[2]!], { back: 8, leads: [0] }, { follow: follow.regex }, 4)).toEqual([]);
   });
 });
 
@@ -140,6 +168,8 @@ describe('the engine with follow filters', () => {
       rule({ id: 'user-prefix', regex: '\\b(zz_[A-Za-z0-9]{20,40})\\b', keywords: ['zz_'] }),
       rule({ id: 'user-mid', regex: '(?i)[a-z_]{0,20}(?:passwd|passphrase)\\s*[:=]\\s*(\\S{6,})', keywords: ['passwd', 'passphrase'], entropy: 0 }),
       // `$` without (?m) matches only where the text (for the engine: the window) ends.
+      rule({ id: 'user-lead', regex: '(?i)(?:passcode|[_.-]pin)\\s*=\\s*(\\w{6,})', keywords: ['passcode', 'pin'], entropy: 0 }),
+      rule({ id: 'user-run', regex: '\\b([0-9a-f]{8}-zq[0-9]{2})\\b', keywords: ['-zq'], entropy: 0 }),
       rule({ id: 'user-end', regex: '(?:passcode)\\s*=\\s*(\\w{6,})$', keywords: ['passcode'] }),
     ]);
     expect(rules.keywordFollow.flat().filter(Boolean).length).toBeGreaterThan(150);
@@ -152,6 +182,8 @@ describe('the engine with follow filters', () => {
     // the window around its keyword ends (the second line break), a value at the very end of a long line.
     const examples = [
       'k = zz_Xk29fLq83Zt7Wm4Np6Rb;',
+      'app.pin = Qx81Zm04',
+      'id deadbeef-zq42 end',
       `passcode =\nZq8Kp2Vx7Lm4\n${'zzz\n'.repeat(100)}`,
       `${'y'.repeat(5000)} passcode = Zq8Kp2Vx7Lm4`,
       `define('SECURE_AUTH_KEY', '${PASSWORD}Plus')`,
@@ -175,6 +207,12 @@ describe('the engine with follow filters', () => {
       'mysql',
       ' -p',
       'zz_',
+      '_pin',
+      '.PIN',
+      'pin',
+      '-zq',
+      'deadbeef',
+      '42',
       'EAA',
       ' = ',
       '=',
