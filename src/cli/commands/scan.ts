@@ -13,8 +13,8 @@ import { loadBaseline } from '../../scan/baseline.js';
 import { SopsPolicy } from '../../scan/sops-policy.js';
 import { useColor, type Io } from '../io.js';
 import { preloadYamlForScan } from '../yaml-preload.js';
-import { historyFindings, isHistoryScan, startHistory, DEFAULT_MAX_THREADS, type HistoryFlags, type StartedHistory } from './scan-history.js';
-import { gitSupportsRemerge } from '../../scan/sources/history.js';
+import { historyFindings, isHistoryScan, DEFAULT_MAX_THREADS, type HistoryFlags, type StartedHistory } from './scan-history.js';
+import { startHistoryScan, type HistoryStart } from './history-start.js';
 import { scanFiles } from '../../scan/parallel/file-scan.js';
 import { availableParallelism } from 'node:os';
 import { started } from '../../shared/started.js';
@@ -49,8 +49,11 @@ function chooseSource(opts: ScanCommandOptions, io: Io, ctx: SourceContext, stag
   return fileFragments(opts.paths.length > 0 ? opts.paths : ['.'], io.cwd, ctx);
 }
 
-/** `sealguard scan`: sources → engine → report. Returns the exit status. */
-export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number> {
+/**
+ * `sealguard scan`: sources → engine → report. Returns the exit status. `history`: a history scan's
+ * start (startHistoryScan), when the caller began it already.
+ */
+export async function runScan(opts: ScanCommandOptions, io: Io, history?: Promise<HistoryStart | undefined>): Promise<number> {
   const skips: Skip[] = [];
   const ctx: SourceContext = {
     maxTargetBytes: opts.maxTargetMegabytes * 1024 * 1024,
@@ -61,7 +64,7 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
   const diff = opts.staged && !opts.stdin && opts.paths.length === 0 ? stagedFragments(io.cwd, ctx) : undefined;
   const staged = diff && started(diff);
   try {
-    return await scanWith(opts, io, ctx, skips, staged);
+    return await scanWith(opts, io, ctx, skips, staged, history);
   } finally {
     // Stops git when the scan ended before reading the whole diff (an error in the config, say):
     // a git left writing to a full pipe would keep the process alive.
@@ -70,14 +73,19 @@ export async function runScan(opts: ScanCommandOptions, io: Io): Promise<number>
   }
 }
 
-async function scanWith(opts: ScanCommandOptions, io: Io, ctx: SourceContext, skips: Skip[], staged: AsyncGenerator<Fragment> | undefined): Promise<number> {
+async function scanWith(
+  opts: ScanCommandOptions,
+  io: Io,
+  ctx: SourceContext,
+  skips: Skip[],
+  staged: AsyncGenerator<Fragment> | undefined,
+  begun: Promise<HistoryStart | undefined> | undefined,
+): Promise<number> {
   // Staged and history scans report paths from the repository root, as git does; the config lives there too.
-  const historyScan = isHistoryScan(opts);
-  // The git version check the log's arguments need runs beside rev-parse.
-  if (historyScan) void gitSupportsRemerge(io.cwd);
-  const root = opts.staged || historyScan ? await repoRoot(io.cwd) : io.cwd;
   // git log starts before the rules compile, and writes while they do.
-  const history = historyScan ? await startHistory(opts, io, root) : undefined;
+  const start = isHistoryScan(opts) ? ((await begun) ?? (await startHistoryScan(opts, io))) : undefined;
+  const root = start?.root ?? (opts.staged ? await repoRoot(io.cwd) : io.cwd);
+  const history = start?.history;
   try {
     return await scanFrom(root, history, opts, io, ctx, skips, staged);
   } finally {
