@@ -169,10 +169,7 @@ function windowsAround(bytes: Buffer, hitLists: readonly number[][], multiline: 
     const back = Math.max(0, hit - WINDOW_BACK);
     let lineStart: number;
     if (prevHit >= 0 && (firstBreak === -1 || firstBreak >= hit - 1)) lineStart = Math.max(prevLineStart, back);
-    else {
-      const lineBreak = bytes.subarray(back, Math.max(back, hit - 1)).lastIndexOf(NEWLINE);
-      lineStart = lineBreak === -1 ? back : back + lineBreak + 1;
-    }
+    else lineStart = lineStartBefore(bytes, back, hit - 1);
     if (firstBreak !== -1 && firstBreak < hit) {
       firstBreak = secondBreak !== -1 && secondBreak >= hit ? secondBreak : bytes.indexOf(NEWLINE, hit);
       secondBreak = firstBreak === -1 ? -1 : bytes.indexOf(NEWLINE, firstBreak + 1);
@@ -203,6 +200,18 @@ function windowsAround(bytes: Buffer, hitLists: readonly number[][], multiline: 
 }
 
 const NEWLINE = 0x0a;
+
+/** How far back a loop looks for a line break before a native search takes over (most lines are short). */
+const SHORT_LINE = 256;
+
+/** Just past the last line break in bytes [back, before), or `back` when there is none there. */
+function lineStartBefore(bytes: Buffer, back: number, before: number): number {
+  const stop = Math.max(back, before - SHORT_LINE);
+  for (let i = before - 1; i >= stop; i--) if (bytes[i] === NEWLINE) return i + 1;
+  if (stop === back) return back;
+  const lineBreak = bytes.subarray(back, stop).lastIndexOf(NEWLINE);
+  return lineBreak === -1 ? back : back + lineBreak + 1;
+}
 
 function isContinuationByte(b: number): boolean {
   return (b & 0xc0) === 0x80;

@@ -40,4 +40,16 @@ describe("a fragment that carries its file's UTF-8 bytes", () => {
     const found = withBytes.find((f) => f.secret.reveal() === token);
     expect(found?.startColumn).toBe(text.indexOf(token) + 1);
   });
+
+  test('a line-anchored value whose line starts far before its keyword is found, wherever the line break lies', () => {
+    const value = 'Qz8Rk2Lp' + 'Vw4Nx7Tm';
+    // Indents on both sides of how far back a short loop looks for the line's start (256 bytes).
+    // Long filler after the line, so that the engine scans windows, not the whole text.
+    const after = 'x = 1\n'.repeat(3000);
+    for (const indent of [0, 40, 254, 255, 256, 257, 600, 3000]) {
+      const text = `filler line\n${' '.repeat(indent)}API_KEY=${value}\n${after}`;
+      const found = detect(rules, { path: '.env', text, utf8: Buffer.from(text, 'utf8') }).filter((f) => f.secret.reveal() === value);
+      expect(found.map((f) => [f.startLine, f.startColumn]), String(indent)).toEqual([[2, indent + 'API_KEY='.length + 1]]);
+    }
+  });
 });
