@@ -46,9 +46,16 @@ async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): As
     return;
   }
   const prefix = toSlash(path.relative(cwd, absDir));
-  for await (const file of walkFolder(absDir, ctx, prefix === '' ? '' : `${prefix}/`)) {
-    const abs = path.join(absDir, file.rel);
-    yield { abs, rel: displayPath(cwd, abs), ...(file.regular ? { regular: true } : {}) };
+  const shown = prefix === '' ? '' : `${prefix}/`;
+  // Joined as strings: a walked path has no '.' or '..' part to normalise, and path.join and
+  // path.relative per file were a tenth of the walk's time (measured on ~10,000 npm files).
+  const base = absDir.endsWith(path.sep) ? absDir : absDir + path.sep;
+  const native = path.sep === '/' ? (rel: string) => rel : (rel: string) => rel.replaceAll('/', path.sep);
+  // A folder outside the current one may hold it: only path.relative then shortens `../pkg/a` to `a`.
+  const inside = prefix !== '..' && !prefix.startsWith('../') && !path.isAbsolute(prefix);
+  for await (const file of walkFolder(absDir, ctx, shown)) {
+    const abs = base + native(file.rel);
+    yield { abs, rel: inside ? shown + file.rel : displayPath(cwd, abs), ...(file.regular ? { regular: true } : {}) };
   }
 }
 

@@ -61,7 +61,8 @@ export async function* walkFolder(root: string, ctx: SourceContext, displayPrefi
     for (const e of entries) {
       if (e.name === '.git') continue;
       const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (isLossyName(path.join(dir, e.name))) {
+      // Only a name with U+FFFD can be lossy: the join is left for those.
+      if (e.name.includes('\ufffd') && isLossyName(path.join(dir, e.name))) {
         ctx.onSkip(toSlash(displayPrefix + childRel), LOSSY_NAME_REASON);
         continue;
       }

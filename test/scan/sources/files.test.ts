@@ -77,6 +77,22 @@ describe('fileFragments in a git work tree', () => {
 });
 
 describe('fileFragments outside a git repository', () => {
+  test('paths are relative to the current folder, with forward slashes, for nested, parent and absolute folder arguments', async () => {
+    const root = plainDir();
+    put(root, 'pkg/a/b.txt', 'b\n');
+    put(root, 'other.txt', 'o\n');
+    expect(pathsOf(await scan(['pkg'], root))).toEqual(['pkg/a/b.txt']);
+    expect(pathsOf(await scan(['pkg/a/'], root))).toEqual(['pkg/a/b.txt']);
+    expect(pathsOf(await scan(['..'], path.join(root, 'pkg')))).toEqual(['../other.txt', 'a/b.txt']);
+    expect(pathsOf(await scan([path.join(root, 'pkg')], path.join(root, 'pkg', 'a')))).toEqual(['b.txt']);
+    expect(pathsOf(await scan(['.'], path.join(root, 'pkg', 'a')))).toEqual(['b.txt']);
+    const found = await scan(['.'], root);
+    expect(found.fragments.map((f) => [f.path, f.text])).toEqual([
+      ['other.txt', 'o\n'],
+      ['pkg/a/b.txt', 'b\n'],
+    ]);
+  });
+
   test('.gitignore files are honoured at every level, including re-inclusion, and .git folders are never entered', async () => {
     const d = plainDir();
     put(d, '.gitignore', '*.secret\nvendor/\n');
