@@ -23,7 +23,7 @@
 
 import type { RuleSpec } from '../types.js';
 import type { Re2 } from './regex.js';
-import { leadBytesAt } from './run-anchor.js';
+import { leadBytesAt, quantifierAt } from './run-anchor.js';
 
 /** How many literal beginnings the prefix analysis follows before it gives up. */
 const MAX_PREFIXES = 64;
@@ -515,20 +515,6 @@ function groupEnd(re: string, i: number, to: number): number {
     }
   }
   return -1;
-}
-
-function quantifierAt(re: string, i: number): { min: number; max: number; end: number } | undefined {
-  const c = re[i];
-  let q: { min: number; max: number; end: number } | undefined;
-  if (c === '?') q = { min: 0, max: 1, end: i + 1 };
-  else if (c === '*') q = { min: 0, max: Infinity, end: i + 1 };
-  else if (c === '+') q = { min: 1, max: Infinity, end: i + 1 };
-  else if (c === '{') {
-    const m = /^\{(\d+)(,(\d*))?\}/.exec(re.slice(i, i + 24));
-    if (m) q = { min: Number(m[1]), max: m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]), end: i + m[0].length };
-  }
-  if (q && re[q.end] === '?') q.end++;
-  return q;
 }
 
 /**

@@ -125,7 +125,8 @@ function parseSequence(re: string): Item[] | undefined {
   return items;
 }
 
-function quantifierAt(re: string, i: number): { min: number; max: number; end: number } | undefined {
+/** The quantifier at `re[i]` (`?`, `*`, `+`, `{n}`, `{n,}`, `{n,m}`, each maybe lazy), or undefined. */
+export function quantifierAt(re: string, i: number): { min: number; max: number; end: number } | undefined {
   const c = re[i];
   let q: { min: number; max: number; end: number } | undefined;
   if (c === '?') q = { min: 0, max: 1, end: i + 1 };
