@@ -3,7 +3,7 @@ import type { RuleSpec } from '../types.js';
 import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
 import { encodedKeywords, type Encoding } from './encoded-keywords.js';
-import { followSpecOf, type FollowSpec, type NextBytes } from './follow-filter.js';
+import { followSpecOf, type NextBytes } from './follow-filter.js';
 import { hitFilterFor, type HitFilter } from './hit-filter.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
@@ -56,8 +56,6 @@ export interface CompiledRule {
    * this can use.
    */
   readonly follow?: Re2;
-  /** Where `follow` comes from. */
-  readonly followSpec?: FollowSpec;
 }
 
 export interface CompiledAllow {
@@ -130,7 +128,8 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
   // Rules with the same literal share one filter, so the engine filters a keyword's hits once.
   const filters = new Map<string, HitFilter>();
   const alwaysRun: number[] = [];
-  const followSpecs = rules.map((r) => r.followSpec);
+  // Known already for each spec (compileRule asked): a lookup, not a second analysis.
+  const followSpecs = rules.map((r) => followSpecOf(r.spec));
   rules.forEach((rule, index) => {
     if (rule.keywords.length === 0) {
       alwaysRun.push(index);
@@ -229,7 +228,6 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
       }
       return follow ?? undefined;
     },
-    ...(followSpec ? { followSpec } : {}),
     groups,
     ...(path ? { path } : {}),
     allowPaths: many(spec.allow?.paths, 'allow.paths'),
