@@ -21,15 +21,14 @@ class AddedLines {
   #end = 0;
   #lines: number[] = [];
 
-  add(src: Buffer, start: number, end: number, lineNo: number): void {
+  add(src: Uint8Array, start: number, end: number, lineNo: number): void {
     const n = end - start;
     const sep = this.#lines.length > 0 ? 1 : 0;
     if (this.#end + sep + n > this.#arena.length) this.#move(sep + n);
     const buf = this.#arena;
     if (sep) buf[this.#end++] = NEWLINE;
-    // Most lines are short: a loop beats a native copy's call cost. (copy, unlike set with a
-    // subarray, allocates no view: one per long line was the parse's largest allocation.)
-    if (n > 64) src.copy(buf, this.#end, start, end);
+    // Most lines are short: a loop beats a native copy's call cost.
+    if (n > 64) buf.set(src.subarray(start, end), this.#end);
     else for (let i = 0; i < n; i++) buf[this.#end + i] = src[start + i] as number;
     this.#end += n;
     this.#lines.push(lineNo);
