@@ -240,3 +240,44 @@ describe('the engine with follow filters', () => {
     );
   });
 });
+
+describe('follow filters of any regex a user may write', () => {
+  test('never throw, and give a pattern RE2 compiles whenever RE2 compiles the regex', () => {
+    const atom = fc.constantFrom('a', 'key', 'pass', '\\b', '\\s*', '\\w+', '[_.-]', '[^"]', '(?:', '(', ')', '|', '?', '*', '{2}', '{1,3}', '^', '$', '(?i)', '(?i:', '\\', '[', ']', '.', 'é', '\\x41', '\\pL', '{', '}');
+    fc.assert(
+      fc.property(fc.array(atom, { maxLength: 14 }), fc.subarray(['a', 'key', 'pass']), (parts, keywords) => {
+        const regex = parts.join('');
+        const spec = followSpecFor(regex, keywords);
+        if (spec === undefined || !compileRe2(regex, '').ok) return;
+        expect(compileRe2(spec.pattern, '').ok, `${regex} -> ${spec.pattern}`).toBe(true);
+        expect(spec.leads.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('the engine with the follow filter of a random rule', () => {
+  test('reports exactly what it reports without the filter', () => {
+    const atom = fc.constantFrom('key', 'pass', 'word', '=', ':', '\\s*', '\\s+', '[ \\t]*', '\\w{3,}', '[a-z]{2}', '[_.-]', '[^"\\s]{4,}', '"', '\\b', '^', '$', '(?:key|pass)', '(?:pass|[_.-]key)', '(?:', ')', '?', 'x');
+    const piece = fc.constantFrom('key', 'KEY', 'pass', 'password', 'word', '=', ' = ', ':', '"', '_', '.', '-', 'x', 'ab', 'Zq8Rk2Lp', '\n', ' ', 'é', 'key = Zq8Rk2Lp', 'pass:Zq8Rk2Lp"', '_key="ab Zq8Rk2Lp"', 'xpassword ab');
+    let filtered = 0;
+    let found = 0;
+    fc.assert(
+      fc.property(fc.array(atom, { minLength: 1, maxLength: 8 }), fc.constantFrom('', '(?i)', '(?m)'), fc.array(piece, { maxLength: 24 }), (parts, flags, text) => {
+        const regex = flags + parts.join('');
+        if (!compileRe2(regex, '').ok) return;
+        const rules = compileRules([rule({ id: 'fuzz', regex, keywords: ['key', 'pass'], entropy: 0 })]);
+        const fragment = { path: 'src/x.txt', text: text.join('') };
+        const plain = detect(unfollowed(rules), fragment).map(view);
+        expect(detect(rules, fragment).map(view), regex).toEqual(plain);
+        if (rules.keywordFollow.flat().some(Boolean)) filtered++;
+        if (plain.length > 0) found++;
+      }),
+      { numRuns: 2500 },
+    );
+    // The runs must exercise filters on texts that hold findings, or they would prove nothing.
+    expect(filtered, 'runs whose rule got a filter').toBeGreaterThan(300);
+    expect(found, 'runs with findings').toBeGreaterThan(40);
+  });
+});
