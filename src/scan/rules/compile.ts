@@ -3,7 +3,7 @@ import type { RuleSpec } from '../types.js';
 import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
 import { encodedKeywords, type Encoding } from './encoded-keywords.js';
-import { followSpecOf, type NextBytes } from './follow-filter.js';
+import { followSpecOf, type FollowCheck } from './follow-filter.js';
 import { hitFilterFor, type HitFilter } from './hit-filter.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
@@ -89,15 +89,6 @@ export interface CompiledRules {
    * when nothing was derived.
    */
   readonly decodeTriggers?: readonly DecodeTrigger[];
-}
-
-export interface FollowCheck {
-  /** The keyword's length in bytes: its occurrence starts that far before the offset past it. */
-  readonly back: number;
-  /** What must come right after the occurrence; undefined: anything may. */
-  readonly next?: NextBytes;
-  /** How many bytes before the occurrence the filter is tested (see FollowSpec.leads). */
-  readonly leads: readonly number[];
 }
 
 export interface DecodeTrigger {

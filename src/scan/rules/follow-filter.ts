@@ -3,8 +3,9 @@
  * `password` in every `user.password` and `"password":`, `define` in every AMD `define([`, `curl`
  * in every README that mentions curl; the engine then runs the rule's regex on the lines around
  * each. But many regexes say what must come right after their keyword: `(?:password|pwd)\s*=`,
- * `define\s*\(\s*["']…password…["']`, `-u` and a user:password pair after `curl`. Testing that part, anchored at the
- * occurrence, drops most occurrences for a few bytes of work each, before any window is built.
+ * `define\s*\(\s*["']…password…["']`, `-u` and a user:password pair after `curl`. Testing that
+ * part, anchored at the occurrence, drops most occurrences for a few bytes of work each, before any
+ * window is built.
  *
  * The filter is the regex from one top-level item on (a group, or a literal) such that every text
  * that part can match begins with one of the rule's keywords: whatever a match holds before it, its
@@ -63,6 +64,16 @@ export interface NextBytes {
   /** Bit `b & 7` of byte `b >> 3` is set for each byte `b` allowed (32 bytes). */
   readonly mask: Uint8Array;
   readonly count: number;
+}
+
+/** How the engine checks one rule's occurrences of one keyword. */
+export interface FollowCheck {
+  /** The keyword's length in bytes: its occurrence starts that far before the offset past it. */
+  readonly back: number;
+  /** What must come right after the occurrence; undefined: anything may. */
+  readonly next?: NextBytes;
+  /** How many bytes before the occurrence the filter is tested (see FollowSpec.leads). */
+  readonly leads: readonly number[];
 }
 
 function maskOf(set: Uint8Array): Uint8Array {
@@ -188,20 +199,17 @@ function nextBytesAfter(part: readonly Item[], keyword: string, leads: readonly 
 
 /** The first item a match goes on with from `pos`, past assertions. */
 function firstItem(pos: Position): Item | undefined {
-  let p = normalise(pos);
-  for (;;) {
-    if (p.length === 0) return undefined;
-    const [cur, ...outer] = p as [readonly Item[], ...(readonly Item[])[]];
-    const item = cur[0] as Item;
-    if (item.kind !== 'assertion') return item;
-    p = normalise([cur.slice(1), ...outer]);
-  }
+  for (let h = head(pos); h !== undefined; h = head(h.rest)) if (h.item.kind !== 'assertion') return h.item;
+  return undefined;
 }
 
-function normalise(pos: Position): Position {
+/** The next item from `pos` and the position after it, or undefined where the part ends. */
+function head(pos: Position): { item: Item; rest: Position } | undefined {
   let p = pos;
   while (p.length > 0 && (p[0] as readonly Item[]).length === 0) p = p.slice(1);
-  return p;
+  if (p.length === 0) return undefined;
+  const [cur, ...outer] = p as [readonly Item[], ...(readonly Item[])[]];
+  return { item: cur[0] as Item, rest: [cur.slice(1), ...outer] };
 }
 
 /**
@@ -214,12 +222,10 @@ function consume(pos: Position, k: string, out: Position[]): boolean {
     out.push(pos);
     return out.length <= MAX_POSITIONS;
   }
-  const p = normalise(pos);
+  const h = head(pos);
   // The part ends inside the keyword: no match begins with the keyword along this path.
-  if (p.length === 0) return true;
-  const [cur, ...outer] = p as [readonly Item[], ...(readonly Item[])[]];
-  const item = cur[0] as Item;
-  const rest: Position = [cur.slice(1), ...outer];
+  if (h === undefined) return true;
+  const { item, rest } = h;
   if (item.kind === 'assertion') return consume(rest, k, out);
   // A run of lead bytes (`[0-9a-f]{32}` before `-us`).
   if (item.min === item.max && item.min > 1 && k.startsWith(ANY.repeat(item.min)) && oneByte(item)) return consume(rest, k.slice(item.min), out);
@@ -236,7 +242,7 @@ function consume(pos: Position, k: string, out: Position[]): boolean {
   // A class reads the keyword's letter (ASCII, as the automaton found it) if it holds it in either case.
   const lead = item.kind === 'other' ? leadBytesAt(item.text, 0, false) : undefined;
   if (lead === undefined) return false;
-  const c = (k as string).charCodeAt(0);
+  const c = k.charCodeAt(0);
   const upper = String.fromCharCode(c).toUpperCase().charCodeAt(0);
   return (lead.set[c] !== 1 && lead.set[upper] !== 1) || consume(rest, k.slice(1), out);
 }
@@ -244,12 +250,10 @@ function consume(pos: Position, k: string, out: Position[]): boolean {
 /** Add the bytes a match can continue with from `pos` to `set`; false when any byte can (or it cannot tell). */
 function addFirstBytes(pos: Position, caseless: boolean, set: Uint8Array, depth: number): boolean {
   if (depth > 64) return false;
-  const p = normalise(pos);
+  const h = head(pos);
   // The part can end here: whatever follows is outside it.
-  if (p.length === 0) return false;
-  const [cur, ...outer] = p as [readonly Item[], ...(readonly Item[])[]];
-  const item = cur[0] as Item;
-  const rest: Position = [cur.slice(1), ...outer];
+  if (h === undefined) return false;
+  const { item, rest } = h;
   if (item.kind === 'assertion') return addFirstBytes(rest, caseless, set, depth + 1);
   if (item.max === 0) return addFirstBytes(rest, caseless, set, depth + 1);
   if (item.kind === 'group') {
@@ -383,7 +387,7 @@ function stripAssertions(text: string): string {
     const c = text[i] as string;
     if (c === '\\') {
       const n = text[i + 1] ?? '';
-      if (!'bBAz'.includes(n) || n === '') out += c + n;
+      if (n === '' || !'bBAz'.includes(n)) out += c + n;
       i++;
       continue;
     }
@@ -526,7 +530,7 @@ function groupEnd(re: string, i: number, to: number): number {
 export function followHits(
   bytes: Buffer,
   ends: readonly number[],
-  check: { readonly back: number; readonly next?: NextBytes; readonly leads: readonly number[] },
+  check: FollowCheck,
   rule: { readonly follow?: Re2 },
   forward: number,
 ): number[] {
