@@ -37,6 +37,9 @@ await build({
   banner: { js: "import { createRequire as __sgCreateRequire } from 'node:module'; const require = __sgCreateRequire(import.meta.url);" },
 });
 await build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir });
+// The bin script's head start for history scans (src/cli/prestart.ts): CommonJS and one file, so it
+// runs before the ES module loader starts (measured: ~20 ms sooner than as an ES module with chunks).
+await build({ ...common, format: 'cjs', entryPoints: ['src/cli/prestart.ts'], outfile: `${outdir}/prestart.cjs` });
 
 // Check the shipped rules and store them as dist/rules.json: start-up then reads one JSON file instead
 // of parsing every rules/*.yaml (measured: YAML parsing alone cost ~30 ms for 7 files). A rule problem

@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { SealguardError, ExitCode } from '../shared/errors.js';
 
@@ -91,6 +92,18 @@ export function startGitToFile(args: readonly string[], opts: GitOptions, fd: nu
     env: gitEnv(),
     stdio: ['ignore', fd, 'pipe'],
   });
+}
+
+/**
+ * The top folder of the work tree around `cwd`, asked synchronously, as repoRoot resolves it; or
+ * undefined when git says none or cannot run. For the CLI's head start only, where waiting for an
+ * event would take longer than the call (the event loop is busy loading the CLI).
+ */
+export function toplevelSync(cwd: string): string | undefined {
+  const r = spawnSync('git', [...BASE_ARGS, ...gitCalls.showToplevel.args], { cwd, env: gitEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  if (r.status !== 0 || typeof r.stdout !== 'string') return undefined;
+  const top = gitCalls.showToplevel.parse(r.stdout);
+  return top === '' ? undefined : path.resolve(top);
 }
 
 /** git's stderr, kept up to a size that holds any message worth showing. */

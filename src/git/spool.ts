@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statfsSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,9 +49,64 @@ export interface SpoolOptions extends Omit<GitOptions, 'input'> {
  * that way, 2 ms into one buffer.)
  */
 export async function* spoolGitChunks(args: readonly string[], opts: SpoolOptions): AsyncGenerator<Buffer, void, undefined> {
-  const file = path.join(opts.dir ?? tmpdir(), `sealguard-git-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const git = adoptPrestarted(args, opts) ?? startSpooledGit(args, opts);
+  const { child, fd, done } = git;
+  let finished = false;
+  try {
+    let pos = 0;
+    const buf = Buffer.allocUnsafe(READ_BYTES);
+    for (;;) {
+      // Read after looking at `ended`: when git had exited before this read, the read sees all it wrote.
+      const wasEnded = git.ended;
+      const n = readSync(fd, buf, 0, READ_BYTES, pos);
+      if (n > 0) {
+        pos += n;
+        yield n === READ_BYTES ? buf : buf.subarray(0, n);
+        continue;
+      }
+      if (wasEnded) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          git.wake = undefined;
+          resolve();
+        }, POLL_MS);
+        git.wake = () => {
+          clearTimeout(timer);
+          git.wake = undefined;
+          resolve();
+        };
+      });
+    }
+    const code = await done;
+    finished = true;
+    if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, git.stderr());
+  } finally {
+    if (!finished && child.exitCode === null && child.signalCode === null) child.kill();
+    closeSync(fd);
+  }
+}
+
+/** A git writing into an unlinked temporary file, and what the reader needs to follow it. */
+interface SpooledGit {
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly dir: string;
+  readonly child: ChildProcess;
+  readonly fd: number;
+  /** git's exit status (rejects when it could not be started). */
+  readonly done: Promise<number | null>;
+  readonly stderr: () => string;
+  /** git has exited: what the file holds now is all there will be. */
+  ended: boolean;
+  /** Wakes a reader waiting for more (set while one waits). */
+  wake: (() => void) | undefined;
+}
+
+function startSpooledGit(args: readonly string[], opts: SpoolOptions): SpooledGit {
+  const dir = opts.dir ?? tmpdir();
+  const file = path.join(dir, `sealguard-git-${process.pid}-${randomBytes(6).toString('hex')}`);
   const fd = openSync(file, 'wx+', 0o600);
-  let child: ReturnType<typeof startGitToFile>;
+  let child: ChildProcess;
   try {
     child = startGitToFile(args, opts, fd);
   } catch (e) {
@@ -61,53 +117,84 @@ export async function* spoolGitChunks(args: readonly string[], opts: SpoolOption
   }
   // Non-null: stdio[2] is 'pipe'.
   const stderr = collectStderr(child.stderr!);
-  let ended = false;
-  let wake: (() => void) | undefined;
+  let resolveDone!: (code: number | null) => void;
+  let rejectDone!: (e: Error) => void;
   const done = new Promise<number | null>((resolve, reject) => {
-    child.on('error', (e) => {
-      ended = true;
-      wake?.();
-      reject(spawnFailure(e, opts.cwd));
-    });
-    child.on('close', (code) => {
-      ended = true;
-      wake?.();
-      resolve(code);
-    });
+    resolveDone = resolve;
+    rejectDone = reject;
   });
-  // Observed below; this only keeps an early spawn error from being reported as unhandled.
+  // Observed by the reader; this only keeps an early spawn error from being reported as unhandled.
   done.catch(() => undefined);
-  let finished = false;
+  const git: SpooledGit = { args, cwd: opts.cwd, dir, child, fd, done, stderr, ended: false, wake: undefined };
+  child.on('error', (e) => {
+    git.ended = true;
+    git.wake?.();
+    rejectDone(spawnFailure(e, opts.cwd));
+  });
+  child.on('close', (code) => {
+    git.ended = true;
+    git.wake?.();
+    resolveDone(code);
+  });
+  return git;
+}
+
+/**
+ * Where a git started ahead (see prestartSpooledGit) waits to be adopted. On globalThis rather than
+ * in this module: the bin script's head start is a CommonJS bundle of its own (it loads before the
+ * ES module loader has started, ~20 ms sooner), so it holds another copy of this module than the CLI.
+ */
+const SLOT = Symbol.for('sealguard.prestarted-git');
+
+interface Prestarted {
+  readonly git: SpooledGit;
+  /** Stops the git; also registered for process exit. */
+  readonly discard: () => void;
+}
+
+function slot(): { [SLOT]?: Prestarted } {
+  return globalThis as { [SLOT]?: Prestarted };
+}
+
+/**
+ * Start a spooled git now that spoolGitChunks is expected to ask for later with the same
+ * arguments, folder and temp folder: a history scan's CLI starts its `git log` this way before it
+ * has loaded the scanner. Asked for anything else, spoolGitChunks stops it and starts what was
+ * asked; one never adopted is stopped when the process exits. Never throws: it is only a head start.
+ */
+export function prestartSpooledGit(args: readonly string[], opts: SpoolOptions): void {
   try {
-    let pos = 0;
-    const buf = Buffer.allocUnsafe(READ_BYTES);
-    for (;;) {
-      // Read after looking at `ended`: when git had exited before this read, the read sees all it wrote.
-      const wasEnded = ended;
-      const n = readSync(fd, buf, 0, READ_BYTES, pos);
-      if (n > 0) {
-        pos += n;
-        yield n === READ_BYTES ? buf : buf.subarray(0, n);
-        continue;
-      }
-      if (wasEnded) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          wake = undefined;
-          resolve();
-        }, POLL_MS);
-        wake = () => {
-          clearTimeout(timer);
-          wake = undefined;
-          resolve();
-        };
-      });
-    }
-    const code = await done;
-    finished = true;
-    if (code !== 0 && !opts.okExitCodes?.includes(code ?? -1)) throw gitFailure(args, opts.cwd, code, stderr());
-  } finally {
-    if (!finished && child.exitCode === null && child.signalCode === null) child.kill();
-    closeSync(fd);
+    discardPrestarted();
+    const git = startSpooledGit(args, opts);
+    const discard = (): void => {
+      process.removeListener('exit', discard);
+      if (git.child.exitCode === null && git.child.signalCode === null) git.child.kill();
+      closeSync(git.fd);
+    };
+    process.once('exit', discard);
+    slot()[SLOT] = { git, discard };
+  } catch {
+    // No head start; the scan starts its own git.
   }
+}
+
+/** Stop a prestarted git that nothing adopted (no-op when there is none). */
+export function discardPrestarted(): void {
+  const pre = slot()[SLOT];
+  delete slot()[SLOT];
+  pre?.discard();
+}
+
+function adoptPrestarted(args: readonly string[], opts: SpoolOptions): SpooledGit | undefined {
+  const pre = slot()[SLOT];
+  if (pre === undefined) return undefined;
+  const { git } = pre;
+  const same = git.cwd === opts.cwd && git.dir === (opts.dir ?? tmpdir()) && git.args.length === args.length && git.args.every((a, i) => a === args[i]);
+  if (!same) {
+    discardPrestarted();
+    return undefined;
+  }
+  delete slot()[SLOT];
+  process.removeListener('exit', pre.discard);
+  return git;
 }

@@ -40,7 +40,8 @@ export function registerScanCommands(program: Command, io: Io, setExit: (code: n
     .action(async (paths: string[], opts) => {
       const flags = { ...opts, paths };
       // A history scan's git starts while the scanner's modules load (~45 ms; git's log is most of
-      // the scan's time), and runScan awaits it, errors and all. Its own small module is loaded
+      // the scan's time), and runScan awaits it, errors and all. Usually the bin script has started
+      // that git already (src/cli/prestart.ts), and this start takes it over. Its own small module is loaded
       // first, alone: loaded beside the scanner's, it was ready ~40 ms later.
       const start = await import('../commands/history-start.js');
       const history = start.isHistoryScan(flags) ? start.startHistoryScan(flags, io) : undefined;

@@ -1,16 +1,15 @@
+/**
+ * A pure parser of `git log -p` output written with LOG_FORMAT. Each commit starts with a line
+ * beginning with NUL, which no diff line can (hunk lines start with '+', '-', ' ' or '\', header
+ * lines with words), so a commit header is never confused with the content of a file (the header
+ * is described in log-format.ts).
+ */
 import { DiffParser, type FileDiff } from '../../git/diff-parser.js';
 import type { CommitInfo, Fragment } from '../types.js';
 import type { SourceContext } from './context.js';
 import { diffFragment } from './diff-fragments.js';
 
-/**
- * A pure parser of `git log -p` output written with LOG_FORMAT. Each commit starts with a line
- * beginning with NUL, which no diff line can (hunk lines start with '+', '-', ' ' or '\', header
- * lines with words), so a commit header is never confused with the content of a file. The header
- * carries sha, parents, author, email and ISO date separated by \x01, then the raw message, which
- * may span lines and ends with a second NUL.
- */
-export const LOG_FORMAT = '--format=%x00%H%x01%P%x01%an%x01%ae%x01%aI%x01%B%x00';
+export { LOG_FORMAT } from './log-format.js';
 
 const FIELD = '\x01';
 

@@ -1,80 +1,11 @@
-import { SealguardError, ExitCode } from '../../shared/errors.js';
 import { Buffer } from 'node:buffer';
 import { execGit, streamGitChunks } from '../../git/run.js';
-import { canSpool, spoolGitChunks } from '../../git/spool.js';
+import { canSpool, discardPrestarted, spoolGitChunks } from '../../git/spool.js';
 import type { Finding, Fragment } from '../types.js';
 import type { SourceContext } from './context.js';
-import { LOG_FORMAT } from './history-log.js';
+export { historySelection, historyLogArgs, commitCountArgs, type HistoryRequest, type HistorySelection } from './history-args.js';
+import { SEGMENT_COMMITS, commitCountArgs, historyLogArgs, type HistorySelection } from './history-args.js';
 import { LogByteParser } from './history-bytes.js';
-
-/** Which commits a history scan reads, as git takes them. */
-export interface HistorySelection {
-  /** Revisions for `git log`/`git rev-list`: `A..B`, `--all`, shas, `^sha`, `--not`, `--remotes`. */
-  readonly revs: readonly string[];
-  /** Only commits newer than this (anything git's --since accepts: `2024-01-31`, `2 weeks ago`). */
-  readonly since?: string;
-}
-
-export interface HistoryRequest {
-  readonly range?: string;
-  readonly allHistory?: boolean;
-  readonly since?: string;
-}
-
-/** The selection for `--range`, `--all-history` and `--since` (alone: the history of HEAD). */
-export function historySelection(req: HistoryRequest): HistorySelection {
-  if (req.range !== undefined && req.allHistory) {
-    throw new SealguardError('USAGE', 'choose one of --range and --all-history', { exitCode: ExitCode.usage });
-  }
-  if (req.range !== undefined && (req.range.trim() === '' || req.range.startsWith('-'))) {
-    throw new SealguardError('USAGE', `--range takes commits like main..HEAD, got '${req.range}'`, { exitCode: ExitCode.usage });
-  }
-  if (req.since !== undefined && req.since.trim() === '') {
-    throw new SealguardError('USAGE', '--since takes a date like 2024-01-31 or "2 weeks ago"', { exitCode: ExitCode.usage });
-  }
-  const revs = req.allHistory ? ['--all'] : [req.range ?? 'HEAD'];
-  return { revs, ...(req.since === undefined ? {} : { since: req.since }) };
-}
-
-function sinceArgs(sel: HistorySelection): string[] {
-  return sel.since === undefined ? [] : [`--since=${sel.since}`];
-}
-
-/**
- * `git log -p` with zero context and every option user config could change pinned: prefixes, colour,
- * external diff and textconv drivers (a sops textconv driver would feed decrypted secrets to the
- * scanner), signatures and submodule logs (both print lines into the patch). Merge commits:
- * gitleaks reads plain `git log -p`, where a merge shows no diff, so content that only a merge
- * introduced (an "evil merge" or a conflict resolution) is never scanned. With `remerge`, git
- * re-does each merge and shows what the committed merge differs from that: only what the merge
- * itself added, never the branches' commits a second time.
- */
-export function historyLogArgs(sel: HistorySelection, opts: { remerge: boolean; skip?: number; maxCount?: number }): string[] {
-  return [
-    'log',
-    '-p',
-    '-U0',
-    '--no-color',
-    '--no-ext-diff',
-    '--no-textconv',
-    '--no-show-signature',
-    '--submodule=short',
-    '-M',
-    '--src-prefix=a/',
-    '--dst-prefix=b/',
-    LOG_FORMAT,
-    ...(opts.remerge ? ['--diff-merges=remerge'] : []),
-    ...(opts.skip ? [`--skip=${opts.skip}`] : []),
-    ...(opts.maxCount === undefined ? [] : [`--max-count=${opts.maxCount}`]),
-    ...sinceArgs(sel),
-    ...sel.revs,
-    '--',
-  ];
-}
-
-export function commitCountArgs(sel: HistorySelection): string[] {
-  return ['rev-list', '--count', ...sinceArgs(sel), ...sel.revs, '--'];
-}
 
 /** How many commits the selection holds (for progress); same revisions and date as the log. */
 export async function countCommits(repoDir: string, sel: HistorySelection): Promise<number> {
@@ -97,12 +28,6 @@ export function gitSupportsRemerge(repoDir: string): Promise<boolean> {
   return remergeSupport;
 }
 
-/**
- * Commits per `git log` run when the log is spooled to a temporary file: bounds that file (the
- * benchmark's history averages 16 KB of `log -p -U0` per commit, so about 80 MB). The next run
- * skips the commits already read (`--skip` walks them without diffing them).
- */
-const SEGMENT_COMMITS = 5000;
 
 export interface LogReadOptions {
   /** Whether git supports `--diff-merges=remerge`, when the caller knows: git then starts without waiting. */
@@ -144,6 +69,7 @@ function isHexDigit(b: number): boolean {
 export async function* historyLogChunks(repoDir: string, sel: HistorySelection, opts: LogReadOptions = {}): AsyncGenerator<Buffer, void, undefined> {
   const remerge = opts.remerge ?? (await gitSupportsRemerge(repoDir));
   if (!(opts.spool ?? canSpool())) {
+    discardPrestarted();
     yield* streamGitChunks(historyLogArgs(sel, { remerge }), { cwd: repoDir });
     return;
   }
