@@ -190,11 +190,9 @@ function adoptPrestarted(args: readonly string[], opts: SpoolOptions): SpooledGi
   if (pre === undefined) return undefined;
   const { git } = pre;
   const same = git.cwd === opts.cwd && git.dir === (opts.dir ?? tmpdir()) && git.args.length === args.length && git.args.every((a, i) => a === args[i]);
-  if (!same) {
-    discardPrestarted();
-    return undefined;
-  }
   delete slot()[SLOT];
   process.removeListener('exit', pre.discard);
-  return git;
+  if (same) return git;
+  pre.discard();
+  return undefined;
 }

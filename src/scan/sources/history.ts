@@ -3,7 +3,7 @@ import { execGit, streamGitChunks } from '../../git/run.js';
 import { canSpool, discardPrestarted, spoolGitChunks } from '../../git/spool.js';
 import type { Finding, Fragment } from '../types.js';
 import type { SourceContext } from './context.js';
-export { historySelection, historyLogArgs, commitCountArgs, type HistoryRequest, type HistorySelection } from './history-args.js';
+export { historySelection, historyLogArgs, type HistoryRequest, type HistorySelection } from './history-args.js';
 import { SEGMENT_COMMITS, commitCountArgs, historyLogArgs, type HistorySelection } from './history-args.js';
 import { LogByteParser } from './history-bytes.js';
 
