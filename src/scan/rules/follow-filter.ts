@@ -23,7 +23,7 @@
  */
 
 import type { RuleSpec } from '../types.js';
-import type { Re2 } from './regex.js';
+import { compileRe2, type Re2 } from './regex.js';
 import { leadBytesAt, quantifierAt } from './run-anchor.js';
 
 /** How many literal beginnings the prefix analysis follows before it gives up. */
@@ -97,6 +97,10 @@ export function followSpecFor(regex: string, keywords: readonly string[]): Follo
   // occurrence), and of those the longest (the most to check).
   let best: { part: Item[]; leads: number[] } | undefined;
   for (let i = 0; i < seq.length; i++) {
+    // What comes before the part must stay on the keyword's line: the window a keyword opens starts
+    // at its line, so a match begun on an earlier line is found only through another keyword's
+    // window, which the filter would close (`[a-z]{2}\s+key` in `password\nkey`).
+    if (i > 0 && mayCrossLine(seq[i - 1] as Item, flags)) break;
     if ((seq[i] as Item).kind === 'assertion') continue;
     const part = seq.slice(i);
     const leads = keywordLeads(part, keywords);
@@ -114,6 +118,26 @@ export function followSpecFor(regex: string, keywords: readonly string[]): Follo
     return { pattern: `${flags}\\A(?:${body})`, next, leads };
   }
   return undefined;
+}
+
+/** Texts holding a line break, on which an item is tried whole (see mayCrossLine). */
+const LINE_BREAK_PROBES = (() => {
+  const out = Array.from({ length: 8 }, (_, n) => '\n'.repeat(n + 1));
+  for (const c of ['a', 'A', '0', ' ', '\t', '"', "'", '_', '=', ':', '-', '.', '/', '+', '\r']) out.push(c + '\n', '\n' + c, c + c + '\n', '\n' + c + c, c + '\n' + c);
+  return out;
+})();
+
+/**
+ * Whether an item of the regex can match text holding a line break. Tried on short probes: an item
+ * that needs a long run around its line break (`(?:[a-z]{9}\n)`) is missed, which only ever costs
+ * the rule the filter's exactness on such a match, never for the common `\s`, `[^"]` or `.`.
+ */
+function mayCrossLine(item: Item, flags: string): boolean {
+  if (item.kind === 'assertion') return false;
+  if (item.kind === 'literal') return item.char === '\n';
+  const probe = compileRe2(`${flags}\\A(?:${item.text})\\z`, '');
+  if (!probe.ok) return true;
+  return LINE_BREAK_PROBES.some((t) => probe.regex.test(t));
 }
 
 /**

@@ -258,6 +258,15 @@ describe('follow filters of any regex a user may write', () => {
 });
 
 describe('the engine with the follow filter of a random rule', () => {
+  test('still finds a match that begins on the line before the keyword its filter keeps', () => {
+    // Found through the window of `pass` on the line before; a filter on `key` would close it.
+    const rules = compileRules([rule({ id: 'fuzz', regex: '[a-z]{2}\\s+key', keywords: ['key', 'pass'], entropy: 0 })]);
+    const fragment = { path: 'src/x.txt', text: 'password\nkey' };
+    const plain = detect(unfollowed(rules), fragment).map(view);
+    expect(plain).toHaveLength(1);
+    expect(detect(rules, fragment).map(view)).toEqual(plain);
+  });
+
   test('reports exactly what it reports without the filter', () => {
     const atom = fc.constantFrom('key', 'pass', 'word', '=', ':', '\\s*', '\\s+', '[ \\t]*', '\\w{3,}', '[a-z]{2}', '[_.-]', '[^"\\s]{4,}', '"', '\\b', '^', '$', '(?:key|pass)', '(?:pass|[_.-]key)', '(?:', ')', '?', 'x');
     const piece = fc.constantFrom('key', 'KEY', 'pass', 'password', 'word', '=', ' = ', ':', '"', '_', '.', '-', 'x', 'ab', 'Zq8Rk2Lp', '\n', ' ', 'é', 'key = Zq8Rk2Lp', 'pass:Zq8Rk2Lp"', '_key="ab Zq8Rk2Lp"', 'xpassword ab');
