@@ -141,7 +141,12 @@ export function encryptValue(plaintext: Buffer, type: SopsType, key: Uint8Array,
 /** The ENC[...] text of an encrypted value's parts. */
 export function formatEncValue(data: Buffer, iv: Uint8Array, tag: Buffer, type: SopsType): string {
   const ivBytes = Buffer.isBuffer(iv) ? iv : Buffer.from(iv.buffer, iv.byteOffset, iv.byteLength);
-  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${ivBytes.toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
+  return encText(data.toString('base64'), ivBytes.toString('base64'), tag.toString('base64'), type);
+}
+
+/** The ENC[...] text of parts already in base64. */
+export function encText(data: string, iv: string, tag: string, type: SopsType): string {
+  return `ENC[AES256_GCM,data:${data},iv:${iv},tag:${tag},type:${type}]`;
 }
 
 /** The error for a value whose tag does not match; it says what can cause that, never what the value is. */

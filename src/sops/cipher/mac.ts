@@ -8,16 +8,37 @@ import { createHash, type Hash } from 'node:crypto';
 import { ExitCode, SealguardError } from '../../shared/errors.js';
 import { decryptValue, encryptValue } from './aes.js';
 
+/** Characters of text gathered before they go to the hash in one call. */
+const FLUSH_AT = 16384;
+
 export class MacHasher {
   readonly #hash: Hash = createHash('sha512');
+  /**
+   * Texts not yet hashed. The hash of a sequence of inputs is that of their concatenation, so
+   * many short values go to native code in one call rather than one call each.
+   */
+  #pending = '';
 
   /** Hash bytes, or a string's UTF-8 bytes (no Buffer needed for the common case). */
   add(data: Uint8Array | string): void {
+    if (typeof data === 'string') {
+      this.#pending += data;
+      if (this.#pending.length >= FLUSH_AT) this.#flush();
+      return;
+    }
+    this.#flush();
     this.#hash.update(data);
+  }
+
+  #flush(): void {
+    if (this.#pending === '') return;
+    this.#hash.update(this.#pending, 'utf8');
+    this.#pending = '';
   }
 
   /** Upper-case hex, as sops formats it (`%X`). */
   digest(): string {
+    this.#flush();
     return this.#hash.digest('hex').toUpperCase();
   }
 }

@@ -6,13 +6,13 @@
 import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.js';
 import type { EncryptionSelector } from '../metadata.js';
-import type { ParsedFile, ScalarNode, SopsType } from '../tree.js';
-import { authFailed, checkKey, formatEncValue, freshNonce, isEncValue, parseEncParts, parseEncValue } from './aes.js';
+import type { CommentNode, ParsedFile, ScalarNode, SopsType } from '../tree.js';
+import { IV_BYTES, authFailed, checkKey, encText, isEncValue, parseEncParts, parseEncValue } from './aes.js';
 import { GcmBatch, type Base64OpenJob } from './gcm-batch.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
 import { walkFile } from './tree-walk.js';
-import { macInput, plaintextToScalar, scalarToPlaintext, type NonNullScalar } from './values.js';
+import { macInput, plaintextOf, plaintextToScalar, type NonNullScalar } from './values.js';
 
 /**
  * Nonces of the values a decrypt opened, keyed by (path AAD, type, plaintext). Re-encrypting with
@@ -22,8 +22,9 @@ import { macInput, plaintextToScalar, scalarToPlaintext, type NonNullScalar } fr
  */
 export type IvStash = Map<string, Uint8Array>;
 
-function stashKey(aad: string, type: SopsType, plaintext: Buffer): string {
-  return `${aad}\u0000${type}\u0000${plaintext.toString('base64')}`;
+function stashKey(aad: string, type: SopsType, plaintext: string | Buffer): string {
+  const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
+  return `${aad}\u0000${type}\u0000${bytes.toString('base64')}`;
 }
 
 export interface EncryptTreeOptions {
@@ -66,12 +67,23 @@ export function encryptTree(
   checkKey(key);
   const select = compileSelector(selector);
   const mac = new MacHasher();
-  // Values are collected in document order and encrypted in one batch after the walk.
-  const jobs: { plaintext: Buffer; type: SopsType; aad: string; iv: Uint8Array; store: (enc: string) => void }[] = [];
-  const queue = (plaintext: Buffer, type: SopsType, aad: string, store: (enc: string) => void): void => {
-    const iv = options.previous?.get(stashKey(aad, type, plaintext)) ?? freshNonce();
-    if (iv.length === 0) throw new SealguardError('INVALID_ENC_VALUE', 'not a valid sops encrypted value: empty iv', { exitCode: ExitCode.errorEncryptingValue });
-    jobs.push({ plaintext, type, aad, iv, store });
+  const previous = options.previous;
+  // Values are collected in document order, as columns, and encrypted in one batch after the walk.
+  const targets: (ScalarNode | CommentNode)[] = [];
+  const plaintexts: (string | Buffer)[] = [];
+  const types: SopsType[] = [];
+  const aads: string[] = [];
+  const ivs: (Uint8Array | undefined)[] = [];
+  const queue = (target: ScalarNode | CommentNode, plaintext: string | Buffer, type: SopsType, aad: string): void => {
+    const iv = previous?.get(stashKey(aad, type, plaintext));
+    if (iv !== undefined && iv.length === 0) {
+      throw new SealguardError('INVALID_ENC_VALUE', 'not a valid sops encrypted value: empty iv', { exitCode: ExitCode.errorEncryptingValue });
+    }
+    targets.push(target);
+    plaintexts.push(plaintext);
+    types.push(type);
+    aads.push(aad);
+    ivs.push(iv);
   };
 
   walkFile(file, {
@@ -81,33 +93,34 @@ export function encryptTree(
         const encrypted = select.value(path, comments);
         if (!select.macOnlyEncrypted || encrypted) mac.add(macInput(scalar));
         if (!encrypted) return;
-        const { type, plaintext } = scalarToPlaintext(scalar);
+        const plaintext = plaintextOf(scalar);
         if (plaintext.length === 0) return;
-        queue(plaintext, type, aad, (value) => {
-          node.scalar = { type: 'str', value };
-        });
+        queue(node, plaintext, scalar.type, aad);
       } catch (e) {
         throw atPath(e, aad, 'ENCRYPT_FAILED', ExitCode.errorEncryptingValue);
       }
     },
     comment(node, path, comments, aad) {
       const text = node.text;
-      if (text !== '' && select.comment(path, comments, text)) {
-        queue(Buffer.from(text, 'utf8'), 'comment', aad, (value) => {
-          node.text = value;
-        });
-      }
+      if (text !== '' && select.comment(path, comments, text)) queue(node, text, 'comment', aad);
       return text;
     },
   });
 
   const batch = new GcmBatch(key);
   try {
-    const sealed = batch.seal(jobs);
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i]!;
-      const { data, tag } = sealed[i]!;
-      job.store(formatEncValue(data, job.iv, tag, job.type));
+    const { bytes, dataAt, lengths, tags, ivs: nonces } = batch.sealColumns(plaintexts, aads, ivs, IV_BYTES);
+    for (let i = 0; i < targets.length; i++) {
+      const at = dataAt[i] as number;
+      const enc = encText(
+        bytes.toString('base64', at, at + (lengths[i] as number)),
+        nonces.bytes.toString('base64', nonces.at[i] as number, nonces.at[i + 1] as number),
+        tags.toString('base64', i * 16, i * 16 + 16),
+        types[i] as SopsType,
+      );
+      const target = targets[i] as ScalarNode | CommentNode;
+      if (target.kind === 'comment') target.text = enc;
+      else target.scalar = { type: 'str', value: enc };
     }
   } finally {
     batch.wipe();

@@ -38,26 +38,30 @@ function canonicalTime(text: string): string {
 
 /** The type and bytes to encrypt for a scalar. */
 export function scalarToPlaintext(scalar: NonNullScalar): { type: SopsType; plaintext: Buffer } {
+  const plaintext = plaintextOf(scalar);
+  return { type: scalar.type, plaintext: typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext };
+}
+
+/**
+ * What sops encrypts for a scalar, whose type is the ENC value's type: a string stands for its
+ * UTF-8 bytes (the common case, which needs no Buffer), raw bytes of a binary file come as bytes.
+ */
+export function plaintextOf(scalar: NonNullScalar): string | Buffer {
   switch (scalar.type) {
     case 'str':
       // Raw bytes (binary store) are encrypted as themselves, as sops' Go string of the file.
-      return { type: 'str', plaintext: bytesOfText(scalar.value) };
-    case 'int': {
-      const text = parseGoInt(scalar.value) !== undefined ? scalar.value : canonicalInt(scalar.value);
-      return { type: 'int', plaintext: Buffer.from(text, 'utf8') };
-    }
-    case 'float': {
+      return isRawBytesText(scalar.value) ? bytesOfText(scalar.value) : scalar.value;
+    case 'int':
+      return parseGoInt(scalar.value) !== undefined ? scalar.value : canonicalInt(scalar.value);
+    case 'float':
       floatOf(scalar.value);
-      return { type: 'float', plaintext: Buffer.from(scalar.value, 'utf8') };
-    }
+      return scalar.value;
     case 'bool': {
       const keep = scalar.text !== undefined && parseGoBool(scalar.text) === scalar.value;
-      return { type: 'bool', plaintext: Buffer.from(keep ? (scalar.text as string) : formatSopsBool(scalar.value), 'utf8') };
+      return keep ? (scalar.text as string) : formatSopsBool(scalar.value);
     }
-    case 'time': {
-      const text = isGoTimeSpelling(scalar.value) ? scalar.value : canonicalTime(scalar.value);
-      return { type: 'time', plaintext: Buffer.from(text, 'utf8') };
-    }
+    case 'time':
+      return isGoTimeSpelling(scalar.value) ? scalar.value : canonicalTime(scalar.value);
   }
 }
 

@@ -58,6 +58,41 @@ describe('batched AES-256-GCM gives the same bytes as OpenSSL', () => {
     );
   });
 
+  it('property: text plaintexts seal as their UTF-8 bytes, and missing nonces are drawn fresh and distinct', () => {
+    const textJob = fc.record({
+      plaintext: fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.uint8Array({ minLength: 1, maxLength: 40 })),
+      aad: fc.string({ unit: 'grapheme', maxLength: 40 }),
+      iv: fc.option(fc.uint8Array({ minLength: 12, maxLength: 32 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(key, fc.array(textJob, { minLength: 1, maxLength: 12 }), (k, jobs) => {
+        const batch = new GcmBatch(k);
+        const sealed = batch.sealColumns(
+          jobs.map((j) => j.plaintext),
+          jobs.map((j) => j.aad),
+          jobs.map((j) => j.iv),
+          32,
+        );
+        const nonces = new Set<string>();
+        jobs.forEach((j, i) => {
+          const iv = sealed.ivs.bytes.subarray(sealed.ivs.at[i], sealed.ivs.at[i + 1]);
+          if (j.iv === undefined) {
+            expect(iv.length).toBe(32);
+            nonces.add(iv.toString('hex'));
+          } else expect(iv.equals(j.iv)).toBe(true);
+          const plaintext = typeof j.plaintext === 'string' ? Buffer.from(j.plaintext, 'utf8') : j.plaintext;
+          const ref = nodeSeal(k, { plaintext, aad: j.aad, iv });
+          const at = sealed.dataAt[i]!;
+          expect(sealed.bytes.subarray(at, at + sealed.lengths[i]!).equals(ref.data)).toBe(true);
+          expect(sealed.tags.subarray(i * 16, i * 16 + 16).equals(ref.tag)).toBe(true);
+        });
+        expect(nonces.size).toBe(jobs.filter((j) => j.iv === undefined).length);
+        batch.wipe();
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('a batch of 5,000 values with 32-byte nonces matches Node value for value', () => {
     const k = randomBytes(32);
     const jobs: SealJob[] = Array.from({ length: 5000 }, (_, i) => ({
