@@ -13,10 +13,43 @@ const POS_INF = new Set(['.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF']);
 const NEG_INF = new Set(['-.inf', '-.Inf', '-.INF']);
 const NANS = new Set(['.nan', '.NaN', '.NAN']);
 
-const SIMPLE_INT = /^-?(?:0|[1-9][0-9]{0,17})$/;
-const SIMPLE_FLOAT = /^-?[0-9]{1,300}\.[0-9]+$/;
-/** Starts with a letter that no null, bool, number or timestamp starts with (`.inf` and friends start with '.'). */
-const SIMPLE_WORD = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const SIMPLE_INT = 1;
+const SIMPLE_FLOAT = 2;
+const SIMPLE_WORD = 3;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/**
+ * Which of the commonest spellings `t` is, in one pass over its characters (measured: three
+ * regular expression tests per value were the largest item of a 20,000-value parse):
+ * SIMPLE_INT `-?(0|[1-9][0-9]{0,17})`, SIMPLE_FLOAT `-?[0-9]{1,300}\.[0-9]+`, SIMPLE_WORD
+ * `[A-Za-z][A-Za-z0-9_-]*` (a letter no null, bool, number or timestamp starts with, once the
+ * special words are ruled out; `.inf` and friends start with '.'), or 0 for anything else.
+ */
+function simpleSpelling(t: string): number {
+  const n = t.length;
+  if (n === 0) return 0;
+  let c = t.charCodeAt(0);
+  if (isLetter(c)) {
+    for (let i = 1; i < n; i++) {
+      c = t.charCodeAt(i);
+      if (!isLetter(c) && !isDigit(c) && c !== 95 && c !== 45) return 0;
+    }
+    return SIMPLE_WORD;
+  }
+  let i = c === 45 ? 1 : 0;
+  const digitsAt = i;
+  while (i < n && isDigit(t.charCodeAt(i))) i++;
+  const digits = i - digitsAt;
+  if (digits === 0) return 0;
+  if (i === n) return digits <= 18 && (digits === 1 || t.charCodeAt(digitsAt) !== 48) ? SIMPLE_INT : 0;
+  if (t.charCodeAt(i) !== 46 || digits > 300) return 0;
+  const fractionAt = ++i;
+  while (i < n && isDigit(t.charCodeAt(i))) i++;
+  return i === n && i > fractionAt ? SIMPLE_FLOAT : 0;
+}
+
 const SPECIAL_WORDS = new Set([...NULLS, ...TRUES, ...FALSES]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT64_MIN = -(2n ** 63n);
@@ -27,9 +60,15 @@ const UINT64_MAX = 2n ** 64n - 1n;
 export function resolvePlain(text: string): Scalar {
   // Fast paths for the commonest spellings, which the general rules below resolve the same way:
   // short decimal integers, plain decimals, and words that cannot be anything but strings.
-  if (SIMPLE_INT.test(text)) return { type: 'int', value: text };
-  if (SIMPLE_FLOAT.test(text)) return { type: 'float', value: text };
-  if (SIMPLE_WORD.test(text) && !SPECIAL_WORDS.has(text)) return { type: 'str', value: text };
+  const simple = simpleSpelling(text);
+  if (simple === SIMPLE_INT) return { type: 'int', value: text };
+  if (simple === SIMPLE_FLOAT) return { type: 'float', value: text };
+  if (simple === SIMPLE_WORD && !SPECIAL_WORDS.has(text)) return { type: 'str', value: text };
+  return resolvePlainGeneral(text);
+}
+
+/** resolvePlain without its fast paths (exported so tests can hold the two to the same answers). */
+export function resolvePlainGeneral(text: string): Scalar {
   if (NULLS.has(text)) return { type: 'null' };
   if (TRUES.has(text)) return { type: 'bool', value: true, text };
   if (FALSES.has(text)) return { type: 'bool', value: false, text };

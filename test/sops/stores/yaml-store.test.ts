@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { yamlStore } from '../../../src/sops/stores/yaml.js';
-import { resolvePlain } from '../../../src/sops/stores/yaml-resolve.js';
+import { resolvePlain, resolvePlainGeneral } from '../../../src/sops/stores/yaml-resolve.js';
+import fc from 'fast-check';
 import { isSealguardError } from '../../../src/shared/errors.js';
 import type { MapEntry, MapNode, ParsedFile, TreeNode } from '../../../src/sops/tree.js';
 import { FAKE_METADATA, fakeDecrypt, fakeEncrypt, trail } from './yaml-helpers.js';
@@ -48,6 +49,21 @@ describe('scalar types, as go-yaml and sops read them', () => {
     ['1.2.3', { type: 'str', value: '1.2.3' }],
   ])('plain %j reads as %j', (text, want) => {
     expect(resolvePlain(text)).toEqual(want);
+  });
+
+  test('property: the fast paths for common spellings resolve every plain scalar as the general rules do', () => {
+    const spelling = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...'0123456789-._+eExaZ'), maxLength: 24 }),
+      fc.stringMatching(/^-?[0-9]{1,20}(\.[0-9]{0,3})?$/),
+      fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,8}$/),
+      fc.constantFrom('true', 'False', 'NULL', 'null', '~', '0', '-0', '00', '1234567890123456789', '123456789012345678'),
+    );
+    fc.assert(
+      fc.property(spelling, (text) => {
+        expect(resolvePlain(text)).toEqual(resolvePlainGeneral(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   test('quoted scalars and block scalars are always strings', () => {
