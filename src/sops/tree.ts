@@ -87,6 +87,15 @@ export function rawBytesText(bytes: Uint8Array): string {
   return RAW_BYTES_MARK + buf.toString('latin1');
 }
 
+/** rawBytesText of buf[start, end), without a view on it when the bytes are valid UTF-8. */
+export function rawBytesTextAt(buf: Buffer, start: number, end: number): string {
+  const text = buf.toString('utf8', start, end);
+  // The decoder writes U+FFFD for every invalid sequence, so text without one came from valid
+  // UTF-8; text with one may still (a literal U+FFFD), which only the exact check can tell.
+  if (!text.includes('\uFFFD') || isUtf8(buf.subarray(start, end))) return text;
+  return RAW_BYTES_MARK + buf.toString('latin1', start, end);
+}
+
 /** Whether `text` is the marked latin1 form of raw bytes. */
 export function isRawBytesText(text: string): boolean {
   return text.startsWith(RAW_BYTES_MARK);

@@ -49,6 +49,24 @@ export interface Sealed {
   readonly tag: Buffer;
 }
 
+/**
+ * An opened batch: value i's plaintext is plain[at[i], at[i] + lengths[i]) when ok[i] is 1; where
+ * its tag did not match, ok[i] is 0 and its place holds zeros.
+ */
+export interface OpenedColumns {
+  readonly plain: Buffer;
+  readonly at: Int32Array;
+  readonly lengths: Int32Array;
+  readonly ok: Uint8Array;
+}
+
+/** Value i of an opened batch as a view, or null where its tag did not match. */
+function openedValue(opened: OpenedColumns, i: number): Buffer | null {
+  if (opened.ok[i] !== 1) return null;
+  const at = opened.at[i] as number;
+  return opened.plain.subarray(at, at + (opened.lengths[i] as number));
+}
+
 /** A sealed batch: value i's ciphertext is bytes[dataAt[i], dataAt[i] + lengths[i]), its tag tags[16i, 16i + 16), its nonce in `ivs`. */
 export interface SealedColumns {
   readonly bytes: Buffer;
@@ -507,61 +525,76 @@ export class GcmBatch {
    * decrypt time, mostly in the garbage collector.
    */
   openBase64(jobs: readonly Base64OpenJob[]): (Buffer | null)[] {
-    const n = jobs.length;
+    const opened = this.openBase64Columns(
+      jobs.map((j) => j.data),
+      jobs.map((j) => j.iv),
+      jobs.map((j) => j.tag),
+      jobs.map((j) => j.aad),
+    );
+    return jobs.map((_, i) => openedValue(opened, i));
+  }
+
+  /** openBase64 with its values as columns and its results as an OpenedColumns: no object or Buffer per value. */
+  openBase64Columns(datas: readonly string[], ivs: readonly string[], tags: readonly string[], aads: readonly string[]): OpenedColumns {
+    const n = datas.length;
     const dataAt = new Int32Array(n + 1);
     const ivAt = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) {
-      const job = jobs[i] as Base64OpenJob;
-      dataAt[i + 1] = (dataAt[i] as number) + base64Bytes(job.data);
-      ivAt[i + 1] = (ivAt[i] as number) + base64Bytes(job.iv);
+      dataAt[i + 1] = (dataAt[i] as number) + base64Bytes(datas[i] as string);
+      ivAt[i + 1] = (ivAt[i] as number) + base64Bytes(ivs[i] as string);
     }
     const data = Buffer.alloc(dataAt[n] as number);
     const ivBytes = Buffer.alloc(ivAt[n] as number);
-    const tags = Buffer.alloc(n * BLOCK);
+    const tagBytes = Buffer.alloc(n * BLOCK);
     for (let i = 0; i < n; i++) {
-      const job = jobs[i] as Base64OpenJob;
-      data.write(job.data, dataAt[i] as number, 'base64');
-      ivBytes.write(job.iv, ivAt[i] as number, 'base64');
-      tags.write(job.tag, i * BLOCK, BLOCK, 'base64');
+      data.write(datas[i] as string, dataAt[i] as number, 'base64');
+      ivBytes.write(ivs[i] as string, ivAt[i] as number, 'base64');
+      tagBytes.write(tags[i] as string, i * BLOCK, BLOCK, 'base64');
     }
-    return this.#open({ bytes: ivBytes, at: ivAt }, jobs.map((j) => j.aad), data, dataAt, tags);
+    return this.#openColumns({ bytes: ivBytes, at: ivAt }, aads, data, dataAt, tagBytes);
+  }
+
+  #open(ivs: IvColumn, aads: readonly string[], data: Buffer, dataAt: Int32Array, tags: Buffer): (Buffer | null)[] {
+    const opened = this.#openColumns(ivs, aads, data, dataAt, tags);
+    return aads.map((_, i) => openedValue(opened, i));
   }
 
   /**
-   * The common part of open and openBase64. Value i's ciphertext is data[dataAt[i], dataAt[i+1])
-   * and its tag tags[16i, 16i+16); a negative dataAt[i] (-1 - start) marks a tag that cannot match.
+   * What every open shares. Value i's ciphertext is data[dataAt[i], dataAt[i+1]) and its tag
+   * tags[16i, 16i+16); a negative dataAt[i] (-1 - start) marks a tag that cannot match.
    */
-  #open(ivs: IvColumn, aads: readonly string[], data: Buffer, dataAt: Int32Array, tags: Buffer): (Buffer | null)[] {
+  #openColumns(ivs: IvColumn, aads: readonly string[], data: Buffer, dataAt: Int32Array, tags: Buffer): OpenedColumns {
     const n = aads.length;
     const startOf = (i: number): number => {
       const at = dataAt[i] as number;
       return at < 0 ? -1 - at : at;
     };
+    const at = new Int32Array(n);
     const lengths = new Int32Array(n);
-    for (let i = 0; i < n; i++) lengths[i] = startOf(i + 1) - startOf(i);
+    for (let i = 0; i < n; i++) {
+      at[i] = startOf(i);
+      lengths[i] = startOf(i + 1) - (at[i] as number);
+    }
     const { stream, offsets, input, textAt, runs } = this.#layout(ivs, aads, lengths);
-    for (let i = 0; i < n; i++) copyRange(input, textAt[i] as number, data, startOf(i), lengths[i] as number);
+    for (let i = 0; i < n; i++) copyRange(input, textAt[i] as number, data, at[i] as number, lengths[i] as number);
     const expected = this.#ghash(input, runs);
     const plain = Buffer.alloc(data.length);
     this.#arenas.push(plain);
-    const out: (Buffer | null)[] = new Array<Buffer | null>(n);
+    const ok = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const ks = offsets[i] as number;
       const o = i * BLOCK;
       let diff = (dataAt[i] as number) < 0 ? 1 : 0;
       for (let b = 0; b < BLOCK; b++) diff |= (expected[o + b] as number) ^ (stream[ks + b] as number) ^ (tags[o + b] as number);
-      if (diff !== 0) {
-        out[i] = null;
-        continue;
-      }
-      const p = startOf(i);
+      if (diff !== 0) continue;
+      ok[i] = 1;
+      const p = at[i] as number;
       const len = lengths[i] as number;
       for (let b = 0; b < len; b++) plain[p + b] = (data[p + b] as number) ^ (stream[ks + BLOCK + b] as number);
-      out[i] = plain.subarray(p, p + len);
     }
     stream.fill(0);
     expected.fill(0);
-    return out;
+    return { plain, at, lengths, ok };
   }
 
   /** Zero the key-dependent table and every buffer this batch returned. */

@@ -8,11 +8,11 @@ import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.
 import type { EncryptionSelector } from '../metadata.js';
 import type { CommentNode, ParsedFile, ScalarNode, SopsType } from '../tree.js';
 import { IV_BYTES, authFailed, checkKey, encText, isEncValue, parseEncParts, parseEncValue } from './aes.js';
-import { GcmBatch, type Base64OpenJob } from './gcm-batch.js';
+import { GcmBatch } from './gcm-batch.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
 import { walkFile } from './tree-walk.js';
-import { macInput, plaintextOf, plaintextToScalar, type NonNullScalar } from './values.js';
+import { macInput, plaintextOf, plaintextToScalarAt, type NonNullScalar } from './values.js';
 
 /**
  * Nonces of the values a decrypt opened, keyed by (path AAD, type, plaintext). Re-encrypting with
@@ -22,9 +22,9 @@ import { macInput, plaintextOf, plaintextToScalar, type NonNullScalar } from './
  */
 export type IvStash = Map<string, Uint8Array>;
 
-function stashKey(aad: string, type: SopsType, plaintext: string | Buffer): string {
-  const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
-  return `${aad}\u0000${type}\u0000${bytes.toString('base64')}`;
+/** The stash's key for a value: its AAD, type and the base64 of its plaintext bytes. */
+function stashKey(aad: string, type: SopsType, plaintextBase64: string): string {
+  return `${aad}\u0000${type}\u0000${plaintextBase64}`;
 }
 
 export interface EncryptTreeOptions {
@@ -75,7 +75,7 @@ export function encryptTree(
   const aads: string[] = [];
   const ivs: (Uint8Array | undefined)[] = [];
   const queue = (target: ScalarNode | CommentNode, plaintext: string | Buffer, type: SopsType, aad: string): void => {
-    const iv = previous?.get(stashKey(aad, type, plaintext));
+    const iv = previous?.get(stashKey(aad, type, (typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext).toString('base64')));
     if (iv !== undefined && iv.length === 0) {
       throw new SealguardError('INVALID_ENC_VALUE', 'not a valid sops encrypted value: empty iv', { exitCode: ExitCode.errorEncryptingValue });
     }
@@ -145,9 +145,14 @@ export function decryptTree(
   const keep = options.keepNonces !== false;
   const warnings: string[] = [];
   const batch = new GcmBatch(key);
-  // Values are collected in document order and decrypted in one batch after the walk; comments
-  // are opened as they come, because later comment selections look at their plaintext.
-  const pending: (Base64OpenJob & { readonly node: ScalarNode; readonly type: SopsType })[] = [];
+  // Values are collected in document order, as columns, and decrypted in one batch after the
+  // walk; comments are opened as they come, because later comment selections look at their plaintext.
+  const nodes: ScalarNode[] = [];
+  const aads: string[] = [];
+  const datas: string[] = [];
+  const ivs: string[] = [];
+  const tags: string[] = [];
+  const types: SopsType[] = [];
   const macNodes: ScalarNode[] = [];
 
   try {
@@ -164,7 +169,12 @@ export function decryptTree(
             }
             if (current.value !== '') {
               const enc = parseEncParts(current.value);
-              pending.push({ node, aad, data: enc.data, iv: enc.iv, tag: enc.tag, type: enc.type });
+              nodes.push(node);
+              aads.push(aad);
+              datas.push(enc.data);
+              ivs.push(enc.iv);
+              tags.push(enc.tag);
+              types.push(enc.type);
             }
           }
           if (!select.macOnlyEncrypted || encrypted) macNodes.push(node);
@@ -186,7 +196,7 @@ export function decryptTree(
         const [plaintext] = batch.open([{ data: enc.data, iv: enc.iv, tag: enc.tag, aad }]);
         if (plaintext) {
           node.text = plaintext.toString('utf8');
-          if (keep) stash.set(stashKey(aad, 'comment', plaintext), enc.iv);
+          if (keep) stash.set(stashKey(aad, 'comment', plaintext.toString('base64')), enc.iv);
         } else {
           warnings.push(`comment at "${aad}" could not be decrypted; kept as is`);
         }
@@ -194,17 +204,19 @@ export function decryptTree(
       },
     });
 
-    const opened = batch.openBase64(pending);
-    for (let i = 0; i < pending.length; i++) {
-      const { node, aad, type, iv } = pending[i]!;
-      const plaintext = opened[i];
-      if (!plaintext) throw atPath(authFailed(), aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
+    const { plain, at, lengths, ok } = batch.openBase64Columns(datas, ivs, tags, aads);
+    for (let i = 0; i < nodes.length; i++) {
+      const aad = aads[i] as string;
+      if (ok[i] !== 1) throw atPath(authFailed(), aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
+      const type = types[i] as SopsType;
+      const start = at[i] as number;
+      const end = start + (lengths[i] as number);
       try {
-        node.scalar = plaintextToScalar(type, plaintext);
+        (nodes[i] as ScalarNode).scalar = plaintextToScalarAt(type, plain, start, end);
       } catch (e) {
         throw atPath(e, aad, 'DECRYPT_FAILED', ExitCode.errorDecryptingValue);
       }
-      if (keep) stash.set(stashKey(aad, type, plaintext), Buffer.from(iv, 'base64'));
+      if (keep) stash.set(stashKey(aad, type, plain.toString('base64', start, end)), Buffer.from(ivs[i] as string, 'base64'));
     }
   } finally {
     batch.wipe();

@@ -9,7 +9,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { ExitCode, SealguardError } from '../../shared/errors.js';
-import { bytesOfText, isRawBytesText, rawBytesText, type Scalar, type SopsType } from '../tree.js';
+import { bytesOfText, isRawBytesText, rawBytesTextAt, type Scalar, type SopsType } from '../tree.js';
 import { formatGoFloat, formatSopsBool, parseGoBool, parseGoFloat, parseGoInt } from './go-strconv.js';
 import { formatGoTime, isGoTimeSpelling, parseRfc3339 } from './go-time.js';
 
@@ -76,13 +76,18 @@ function undecryptable(type: string): SealguardError {
  * `bytes` reads back as a string (the tree has no byte scalars); `comment` is not a scalar.
  */
 export function plaintextToScalar(type: SopsType, plaintext: Buffer): NonNullScalar {
+  return plaintextToScalarAt(type, plaintext, 0, plaintext.length);
+}
+
+/** plaintextToScalar of buf[start, end). */
+export function plaintextToScalarAt(type: SopsType, buf: Buffer, start: number, end: number): NonNullScalar {
   switch (type) {
     case 'str':
     case 'bytes':
       // Not valid UTF-8 (a binary file): keep the bytes, marked, instead of U+FFFD.
-      return { type: 'str', value: rawBytesText(plaintext) };
+      return { type: 'str', value: rawBytesTextAt(buf, start, end) };
   }
-  const text = plaintext.toString('utf8');
+  const text = buf.toString('utf8', start, end);
   switch (type) {
     case 'int':
       if (!/^[+-]?[0-9]+$/.test(text)) throw undecryptable('int');
