@@ -17,6 +17,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createCipheriv, randomFillSync, type Cipher } from 'node:crypto';
+import { base64LengthAt, decodeBase64At } from './aes.js';
 
 const BLOCK = 16;
 
@@ -110,13 +111,6 @@ function ivColumn(ivs: readonly (Uint8Array | undefined)[], freshBytes: number):
     if (iv !== undefined) copyRange(bytes, at[i] as number, iv, 0, iv.length);
   }
   return { bytes, at };
-}
-
-/** Bytes that padded base64 text decodes to. */
-function base64Bytes(b64: string): number {
-  const n = b64.length;
-  const pad = n === 0 ? 0 : b64.charCodeAt(n - 1) !== 61 ? 0 : b64.charCodeAt(n - 2) === 61 ? 2 : 1;
-  return (n >>> 2) * 3 - pad;
 }
 
 /** UTF-8 length of `s`; ASCII (the usual key path) is counted without leaving JavaScript. */
@@ -525,31 +519,48 @@ export class GcmBatch {
    * decrypt time, mostly in the garbage collector.
    */
   openBase64(jobs: readonly Base64OpenJob[]): (Buffer | null)[] {
-    const opened = this.openBase64Columns(
-      jobs.map((j) => j.data),
-      jobs.map((j) => j.iv),
-      jobs.map((j) => j.tag),
+    const texts: string[] = [];
+    const at: number[] = [];
+    for (const j of jobs) {
+      texts.push(j.data + j.iv + j.tag);
+      const iv = j.data.length;
+      const tag = iv + j.iv.length;
+      at.push(0, iv, iv, tag, tag, tag + j.tag.length);
+    }
+    const opened = this.openTextColumns(
+      texts,
+      at,
       jobs.map((j) => j.aad),
     );
     return jobs.map((_, i) => openedValue(opened, i));
   }
 
-  /** openBase64 with its values as columns and its results as an OpenedColumns: no object or Buffer per value. */
-  openBase64Columns(datas: readonly string[], ivs: readonly string[], tags: readonly string[], aads: readonly string[]): OpenedColumns {
-    const n = datas.length;
+  /**
+   * openBase64 with no object, substring or Buffer per value: value i's data, iv and tag are the
+   * ranges texts[i][at[6i], at[6i+1]), [at[6i+2], at[6i+3]) and [at[6i+4], at[6i+5]) (as
+   * locateEncParts finds them in an ENC string), decoded here straight into the batch's buffers.
+   */
+  openTextColumns(texts: readonly string[], at: readonly number[], aads: readonly string[]): OpenedColumns {
+    const n = texts.length;
     const dataAt = new Int32Array(n + 1);
     const ivAt = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) {
-      dataAt[i + 1] = (dataAt[i] as number) + base64Bytes(datas[i] as string);
-      ivAt[i + 1] = (ivAt[i] as number) + base64Bytes(ivs[i] as string);
+      const s = texts[i] as string;
+      const k = 6 * i;
+      dataAt[i + 1] = (dataAt[i] as number) + base64LengthAt(s, at[k] as number, at[k + 1] as number);
+      ivAt[i + 1] = (ivAt[i] as number) + base64LengthAt(s, at[k + 2] as number, at[k + 3] as number);
     }
     const data = Buffer.alloc(dataAt[n] as number);
     const ivBytes = Buffer.alloc(ivAt[n] as number);
     const tagBytes = Buffer.alloc(n * BLOCK);
     for (let i = 0; i < n; i++) {
-      data.write(datas[i] as string, dataAt[i] as number, 'base64');
-      ivBytes.write(ivs[i] as string, ivAt[i] as number, 'base64');
-      tagBytes.write(tags[i] as string, i * BLOCK, BLOCK, 'base64');
+      const s = texts[i] as string;
+      const k = 6 * i;
+      decodeBase64At(s, at[k] as number, at[k + 1] as number, data, dataAt[i] as number);
+      decodeBase64At(s, at[k + 2] as number, at[k + 3] as number, ivBytes, ivAt[i] as number);
+      // A tag of the wrong length never matches (a 16-byte tag is all GCM here accepts).
+      if (base64LengthAt(s, at[k + 4] as number, at[k + 5] as number) !== BLOCK) dataAt[i] = -1 - (dataAt[i] as number);
+      else decodeBase64At(s, at[k + 4] as number, at[k + 5] as number, tagBytes, i * BLOCK);
     }
     return this.#openColumns({ bytes: ivBytes, at: ivAt }, aads, data, dataAt, tagBytes);
   }

@@ -87,8 +87,15 @@ export function plaintextToScalarAt(type: SopsType, buf: Buffer, start: number, 
       // Not valid UTF-8 (a binary file): keep the bytes, marked, instead of U+FFFD.
       return { type: 'str', value: rawBytesTextAt(buf, start, end) };
   }
-  const text = buf.toString('utf8', start, end);
+  return plaintextTextToScalar(type, buf.toString('utf8', start, end));
+}
+
+/** plaintextToScalar of a plaintext already decoded from valid UTF-8. */
+export function plaintextTextToScalar(type: SopsType, text: string): NonNullScalar {
   switch (type) {
+    case 'str':
+    case 'bytes':
+      return { type: 'str', value: text };
     case 'int':
       if (!/^[+-]?[0-9]+$/.test(text)) throw undecryptable('int');
       return { type: 'int', value: text };

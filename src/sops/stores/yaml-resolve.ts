@@ -50,6 +50,8 @@ function simpleSpelling(t: string): number {
   return i === n && i > fractionAt ? SIMPLE_FLOAT : 0;
 }
 
+/** First letters of the special words: n(ull), t(rue), f(alse), either case. */
+const STARTS_WORD = new Set([...'nNtTfF'].map((c) => c.charCodeAt(0)));
 const SPECIAL_WORDS = new Set([...NULLS, ...TRUES, ...FALSES]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const INT64_MIN = -(2n ** 63n);
@@ -60,6 +62,10 @@ const UINT64_MAX = 2n ** 64n - 1n;
 export function resolvePlain(text: string): Scalar {
   // Fast paths for the commonest spellings, which the general rules below resolve the same way:
   // short decimal integers, plain decimals, and words that cannot be anything but strings.
+  // A letter that starts no null, bool or special word (n, t, f do; numbers, timestamps and
+  // `.inf` start otherwise): a string whatever follows, an ENC value among them.
+  const first = text.charCodeAt(0);
+  if (isLetter(first) && !STARTS_WORD.has(first)) return { type: 'str', value: text };
   const simple = simpleSpelling(text);
   if (simple === SIMPLE_INT) return { type: 'int', value: text };
   if (simple === SIMPLE_FLOAT) return { type: 'float', value: text };

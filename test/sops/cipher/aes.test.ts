@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decryptValue, encryptValue, isEncValue, parseEncParts, parseEncValue } from '../../../src/sops/cipher/aes.js';
+import { base64LengthAt, decodeBase64At, decryptValue, encryptValue, isEncValue, locateEncParts, parseEncParts, parseEncValue } from '../../../src/sops/cipher/aes.js';
 import { isSealguardError } from '../../../src/shared/errors.js';
 import type { SopsType } from '../../../src/sops/tree.js';
 
@@ -138,9 +138,31 @@ describe('refusing bad or tampered values', () => {
           expect(Buffer.from(parts.tag, 'base64').equals(full.tag)).toBe(true);
           expect(parts.type).toBe(full.type);
         }
+        const at: number[] = [];
+        const located = attempt(() => locateEncParts(value, at));
+        expect(located.error).toBe(decoded.error);
+        if (decoded.ok && located.ok) {
+          const full = decoded.ok as { data: Buffer; iv: Buffer; tag: Buffer; type: string };
+          expect(located.ok).toBe(full.type);
+          [full.data, full.iv, full.tag].forEach((want, k) => {
+            const [start, end] = [at[2 * k]!, at[2 * k + 1]!];
+            expect(base64LengthAt(value, start, end)).toBe(want.length);
+            const got = Buffer.alloc(want.length);
+            decodeBase64At(value, start, end, got, 0);
+            expect(got.equals(want)).toBe(true);
+          });
+        } else expect(at).toHaveLength(0);
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('a type field naming an inherited property of objects is refused', () => {
+    for (const ty of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      const value = `ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:${ty}]`;
+      expect(thrown(() => parseEncValue(value)).code).toBe('INVALID_ENC_VALUE');
+      expect(thrown(() => locateEncParts(value, [])).code).toBe('INVALID_ENC_VALUE');
+    }
   });
 
   it('only the ENC[AES256_GCM,…] shape counts as an encrypted value', () => {
