@@ -9,7 +9,8 @@
  * - at most one selector may be set; with none, `unencrypted_suffix: _unencrypted` applies.
  * Regexes are RE2 (Go's regexp syntax), matched unanchored as Go's regexp.MatchString does.
  */
-import RE2 from 're2';
+import type RE2 from 're2';
+import { re2 } from '../../shared/re2-lib.js';
 import { SealguardError, errorMessage } from '../../shared/errors.js';
 import { SELECTOR_NAMES, type EncryptionSelector } from '../metadata.js';
 
@@ -35,7 +36,7 @@ export function selectorsInUse(selector: EncryptionSelector): string[] {
 
 function compile(name: string, pattern: string): RE2 {
   try {
-    return new RE2(pattern);
+    return new (re2())(pattern);
   } catch (e) {
     throw new SealguardError('INVALID_SELECTOR', `${name} is not a valid regular expression: ${errorMessage(e)}`);
   }

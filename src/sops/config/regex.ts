@@ -1,4 +1,4 @@
-import RE2 from 're2';
+import { re2 } from '../../shared/re2-lib.js';
 import { errorMessage } from '../../shared/errors.js';
 
 /**
@@ -6,7 +6,7 @@ import { errorMessage } from '../../shared/errors.js';
  * the same here as there and no config can make matching take more than linear time.
  */
 export function compileSopsRegex(pattern: string): RegExp {
-  return new RE2(pattern);
+  return new (re2())(pattern);
 }
 
 /** Why a pattern does not compile, or undefined when it does. */
