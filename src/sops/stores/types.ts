@@ -24,4 +24,10 @@ export interface Store {
   emit(file: ParsedFile, metadata?: Record<string, unknown>): string;
   /** Render one subtree on its own, for `decrypt --extract` on a non-scalar. */
   emitValue(node: TreeNode): string;
+  /**
+   * The metadata `parse` will most likely return, found without reading the data (undefined when
+   * it cannot tell cheaply), so the data key can be recovered while the file is parsed. Only a
+   * hint: the caller compares it with what `parse` returns.
+   */
+  peekMetadata?(text: string): Record<string, unknown> | undefined;
 }

@@ -1,6 +1,6 @@
 import type { ParsedFile, TreeNode } from '../tree.js';
 import type { Store } from './types.js';
-import { parseYaml } from './yaml-parse.js';
+import { parseYaml, parseYamlGeneral } from './yaml-parse.js';
 import { emitSpliced } from './yaml-splice.js';
 import { renderFreshDocuments, renderFreshValue } from './yaml-fresh.js';
 
@@ -22,4 +22,31 @@ export const yamlStore: Store = {
   emitValue(node: TreeNode): string {
     return renderFreshValue(node);
   },
+  peekMetadata(text: string): Record<string, unknown> | undefined {
+    const region = lastSopsBlock(text);
+    if (region === undefined) return undefined;
+    try {
+      return parseYamlGeneral(region).metadata;
+    } catch {
+      return undefined;
+    }
+  },
 };
+
+/**
+ * The last root-level `sops:` block of `text`, where sops and sealguard write it: from its line to
+ * the next line that starts at column 0 with content, or the end. Undefined when there is none.
+ */
+function lastSopsBlock(text: string): string | undefined {
+  let start = text.lastIndexOf('\nsops:') + 1;
+  if (start === 0 && !text.startsWith('sops:')) return undefined;
+  const after = text.charCodeAt(start + 5);
+  if (after !== 10 && after !== 13 && after !== 32 && !Number.isNaN(after)) return undefined;
+  let end = text.indexOf('\n', start);
+  while (end !== -1) {
+    const c = text.charCodeAt(end + 1);
+    if (c !== 32 && c !== 10 && c !== 13 && !Number.isNaN(c)) break;
+    end = text.indexOf('\n', end + 1);
+  }
+  return text.slice(start, end === -1 ? text.length : end + 1);
+}
