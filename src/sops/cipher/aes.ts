@@ -248,8 +248,86 @@ export function formatEncValue(data: Buffer, iv: Uint8Array, tag: Buffer, type: 
   return encText(data.toString('base64'), ivBytes.toString('base64'), tag.toString('base64'), type);
 }
 
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const BASE64_CODES = Uint8Array.from(BASE64_ALPHABET, (c) => c.charCodeAt(0));
+const base64Chars = (bytes: number): number => Math.ceil(bytes / 3) * 4;
+
+/** Write src[from, from + n) as padded base64 into out at `at`; returns the end. */
+function writeBase64(src: Uint8Array, from: number, n: number, out: Buffer, at: number): number {
+  let o = at;
+  const end = from + n;
+  let i = from;
+  for (; i + 2 < end; i += 3) {
+    const v = ((src[i] as number) << 16) | ((src[i + 1] as number) << 8) | (src[i + 2] as number);
+    out[o] = BASE64_CODES[v >>> 18] as number;
+    out[o + 1] = BASE64_CODES[(v >>> 12) & 63] as number;
+    out[o + 2] = BASE64_CODES[(v >>> 6) & 63] as number;
+    out[o + 3] = BASE64_CODES[v & 63] as number;
+    o += 4;
+  }
+  if (i < end) {
+    const two = i + 1 < end;
+    const v = ((src[i] as number) << 16) | (two ? (src[i + 1] as number) << 8 : 0);
+    out[o] = BASE64_CODES[v >>> 18] as number;
+    out[o + 1] = BASE64_CODES[(v >>> 12) & 63] as number;
+    out[o + 2] = two ? (BASE64_CODES[(v >>> 6) & 63] as number) : 61;
+    out[o + 3] = 61;
+    o += 4;
+  }
+  return o;
+}
+
+function writeAscii(s: string, out: Buffer, at: number): number {
+  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
+  return at + s.length;
+}
+
+/** Where each part of a batch of encrypted values is: data i at bytes[dataAt[i], +lengths[i]), tag i at tags[16i, +16), nonce i at ivs.bytes[ivs.at[i], ivs.at[i+1]). */
+export interface EncColumns {
+  readonly bytes: Uint8Array;
+  readonly dataAt: Int32Array;
+  readonly lengths: Int32Array;
+  readonly tags: Uint8Array;
+  readonly ivs: { readonly bytes: Uint8Array; readonly at: Int32Array };
+}
+
+/**
+ * The ENC[...] text of every value of a batch, written into one buffer, decoded once and sliced:
+ * each result is a flat slice of one string. Measured on a 20,000-value file: three base64 calls
+ * and a concatenated string per value, which every later read then had to flatten, cost about
+ * 40 ms and much of the garbage.
+ */
+export function encTexts(cols: EncColumns, types: readonly SopsType[]): string[] {
+  const n = types.length;
+  const fixed = ENC_PREFIX.length + ',iv:'.length + ',tag:'.length + ',type:'.length + ']'.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    total += fixed + base64Chars(cols.lengths[i] as number) + base64Chars((cols.ivs.at[i + 1] as number) - (cols.ivs.at[i] as number)) + 24 + (types[i] as string).length;
+  }
+  const out = Buffer.allocUnsafe(total);
+  const ends = new Int32Array(n);
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    o = writeAscii(ENC_PREFIX, out, o);
+    o = writeBase64(cols.bytes, cols.dataAt[i] as number, cols.lengths[i] as number, out, o);
+    o = writeAscii(',iv:', out, o);
+    const ivAt = cols.ivs.at[i] as number;
+    o = writeBase64(cols.ivs.bytes, ivAt, (cols.ivs.at[i + 1] as number) - ivAt, out, o);
+    o = writeAscii(',tag:', out, o);
+    o = writeBase64(cols.tags, i * TAG_BYTES, TAG_BYTES, out, o);
+    o = writeAscii(',type:', out, o);
+    o = writeAscii(types[i] as string, out, o);
+    out[o++] = 93;
+    ends[i] = o;
+  }
+  const all = out.toString('latin1');
+  const texts = new Array<string>(n);
+  for (let i = 0; i < n; i++) texts[i] = all.slice(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number);
+  return texts;
+}
+
 /** The ENC[...] text of parts already in base64. */
-export function encText(data: string, iv: string, tag: string, type: SopsType): string {
+function encText(data: string, iv: string, tag: string, type: SopsType): string {
   return `ENC[AES256_GCM,data:${data},iv:${iv},tag:${tag},type:${type}]`;
 }
 

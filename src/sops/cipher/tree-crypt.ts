@@ -7,7 +7,7 @@ import { Buffer, isAscii } from 'node:buffer';
 import { ExitCode, SealguardError, isSealguardError } from '../../shared/errors.js';
 import type { EncryptionSelector } from '../metadata.js';
 import type { CommentNode, ParsedFile, ScalarNode, SopsType } from '../tree.js';
-import { IV_BYTES, authFailed, checkKey, encText, isEncValue, locateEncParts, parseEncValue } from './aes.js';
+import { IV_BYTES, authFailed, checkKey, encTexts, isEncValue, locateEncParts, parseEncValue } from './aes.js';
 import { GcmBatch } from './gcm-batch.js';
 import { MacHasher, verifyMac } from './mac.js';
 import { compileSelector } from './selector.js';
@@ -109,18 +109,11 @@ export function encryptTree(
 
   const batch = new GcmBatch(key);
   try {
-    const { bytes, dataAt, lengths, tags, ivs: nonces } = batch.sealColumns(plaintexts, aads, ivs, IV_BYTES);
+    const texts = encTexts(batch.sealColumns(plaintexts, aads, ivs, IV_BYTES), types);
     for (let i = 0; i < targets.length; i++) {
-      const at = dataAt[i] as number;
-      const enc = encText(
-        bytes.toString('base64', at, at + (lengths[i] as number)),
-        nonces.bytes.toString('base64', nonces.at[i] as number, nonces.at[i + 1] as number),
-        tags.toString('base64', i * 16, i * 16 + 16),
-        types[i] as SopsType,
-      );
       const target = targets[i] as ScalarNode | CommentNode;
-      if (target.kind === 'comment') target.text = enc;
-      else target.scalar = { type: 'str', value: enc };
+      if (target.kind === 'comment') target.text = texts[i] as string;
+      else target.scalar = { type: 'str', value: texts[i] as string };
     }
   } finally {
     batch.wipe();

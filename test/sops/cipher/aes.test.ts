@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64LengthAt, decodeBase64At, decryptValue, encryptValue, isEncValue, locateEncParts, parseEncParts, parseEncValue } from '../../../src/sops/cipher/aes.js';
+import { base64LengthAt, decodeBase64At, decryptValue, encTexts, encryptValue, formatEncValue, isEncValue, locateEncParts, parseEncParts, parseEncValue } from '../../../src/sops/cipher/aes.js';
 import { isSealguardError } from '../../../src/shared/errors.js';
 import type { SopsType } from '../../../src/sops/tree.js';
 
@@ -154,6 +154,37 @@ describe('refusing bad or tampered values', () => {
         } else expect(at).toHaveLength(0);
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('property: a batch of ENC texts spells every value as formatting it alone does', () => {
+    const value = fc.record({
+      data: fc.uint8Array({ minLength: 1, maxLength: 50 }),
+      iv: fc.uint8Array({ minLength: 1, maxLength: 40 }),
+      tag: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      type: fc.constantFrom('str' as const, 'int' as const, 'float' as const, 'bool' as const, 'time' as const, 'comment' as const),
+    });
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 10 }), (values) => {
+        const dataAt = new Int32Array(values.length);
+        const ivAt = new Int32Array(values.length + 1);
+        values.forEach((v, i) => {
+          dataAt[i] = i === 0 ? 0 : dataAt[i - 1]! + values[i - 1]!.data.length;
+          ivAt[i + 1] = ivAt[i]! + v.iv.length;
+        });
+        const texts = encTexts(
+          {
+            bytes: Buffer.concat(values.map((v) => v.data)),
+            dataAt,
+            lengths: Int32Array.from(values.map((v) => v.data.length)),
+            tags: Buffer.concat(values.map((v) => v.tag)),
+            ivs: { bytes: Buffer.concat(values.map((v) => v.iv)), at: ivAt },
+          },
+          values.map((v) => v.type),
+        );
+        expect(texts).toEqual(values.map((v) => formatEncValue(Buffer.from(v.data), v.iv, Buffer.from(v.tag), v.type)));
+      }),
+      { numRuns: 300 },
     );
   });
 
