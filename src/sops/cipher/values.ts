@@ -117,6 +117,17 @@ export function plaintextTextToScalar(type: SopsType, text: string): NonNullScal
   }
 }
 
+/**
+ * `text` itself when it is a decimal with digits on both sides of one point that JavaScript prints
+ * back unchanged: Go parses such text to the same double and prints it the same shortest way (no
+ * exponent, no sign to lose), so the general parse and format can be skipped.
+ */
+function plainDecimal(text: string): string | undefined {
+  const c = text.charCodeAt(text.charCodeAt(0) === 45 ? 1 : 0);
+  if (!(c >= 48 && c <= 57) || !text.includes('.') || text.includes('e')) return undefined;
+  return String(Number(text)) === text ? text : undefined;
+}
+
 /** The text whose UTF-8 bytes the MAC hashes for a scalar: sops' ToBytes of the parsed value. */
 export function macText(scalar: NonNullScalar): string {
   switch (scalar.type) {
@@ -125,7 +136,7 @@ export function macText(scalar: NonNullScalar): string {
     case 'int':
       return canonicalInt(scalar.value);
     case 'float':
-      return formatGoFloat(floatOf(scalar.value));
+      return plainDecimal(scalar.value) ?? formatGoFloat(floatOf(scalar.value));
     case 'bool':
       return formatSopsBool(scalar.value);
     case 'time':

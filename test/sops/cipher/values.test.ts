@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { macBytes, plaintextToScalar, scalarToPlaintext, type NonNullScalar } from '../../../src/sops/cipher/values.js';
+import { formatGoFloat, parseGoFloat } from '../../../src/sops/cipher/go-strconv.js';
 
 const text = (b: Buffer): string => b.toString('utf8');
 
@@ -46,6 +48,24 @@ describe('what the MAC hashes: the canonical form sops computes after parsing', 
     [{ type: 'time', value: '2024-01-02T03:04:05.500+00:00' }, '2024-01-02T03:04:05.5Z'],
   ])('%j hashes as %j', (scalar, expected) => {
     expect(text(macBytes(scalar))).toBe(expected);
+  });
+});
+
+describe('the MAC text of floats', () => {
+  it('property: every float spelling hashes as Go formats the number it parses to', () => {
+    const spelling = fc.oneof(
+      fc.stringMatching(/^-?[0-9]{1,22}\.[0-9]{1,22}$/),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => String(d)),
+      fc.constantFrom('0.0', '-0.0', '1.50', '007.5', '1e21', '123456789012345678901.5', '0.1', '-3.25'),
+    );
+    fc.assert(
+      fc.property(spelling, (value) => {
+        const parsed = parseGoFloat(value);
+        if (parsed === undefined) return;
+        expect(text(macBytes({ type: 'float', value }))).toBe(formatGoFloat(parsed));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
