@@ -217,7 +217,7 @@ export function decryptTree(
   }
 
   const mac = new MacHasher();
-  for (const node of macNodes) mac.add(macInput(node.scalar as NonNullScalar));
+  for (let i = 0; i < macNodes.length; i++) mac.add(macInput((macNodes[i] as ScalarNode).scalar as NonNullScalar));
   return { mac: mac.digest(), stash, warnings };
 }
 

@@ -31,7 +31,8 @@ function walkContainer(node: MapNode | ListNode, path: string[], prefix: string,
   const level: string[] = [];
   stack.push(level);
   const items: readonly (MapNode['items'][number] | ListNode['items'][number])[] = node.items;
-  for (const item of items) {
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as MapNode['items'][number] | ListNode['items'][number];
     if (item.kind === 'comment') {
       level.push(visitor.comment(item, path, stack, aad));
       continue;

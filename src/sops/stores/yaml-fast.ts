@@ -37,12 +37,6 @@ interface Pending {
   readonly set: (value: TreeNode) => void;
 }
 
-interface ScalarToken {
-  readonly node: TreeNode;
-  /** Where a trailing comment starts, if any. */
-  readonly comment?: number;
-}
-
 export function parseYamlFast(
   text: string,
   parseMetadata: (region: string) => Record<string, unknown> | undefined,
@@ -210,8 +204,7 @@ class FastReader {
       this.#entryAt(inner, j, colon, end);
       return;
     }
-    const token = this.#scalar(j, end);
-    member.item = token.node;
+    member.item = this.#scalar(j, end);
     this.#inlineLimit = frame.indent;
   }
 
@@ -264,8 +257,8 @@ class FastReader {
       };
       return;
     }
-    const token = this.#scalar(j, end);
-    member.item = { kind: 'entry', key, value: token.node, origin: new EntryOrigin(token.node) };
+    const node = this.#scalar(j, end);
+    member.item = { kind: 'entry', key, value: node, origin: new EntryOrigin(node) };
     this.#inlineLimit = frame.indent;
   }
 
@@ -275,7 +268,7 @@ class FastReader {
   }
 
   /** A one-line scalar starting at `j`; a trailing comment is recorded. */
-  #scalar(j: number, end: number): ScalarToken {
+  #scalar(j: number, end: number): TreeNode {
     const text = this.#text;
     const c = text.charCodeAt(j);
     let stop: number;
@@ -307,7 +300,7 @@ class FastReader {
       const scalar = { type: 'str', value } as const;
       const node: TreeNode = { kind: 'scalar', scalar, origin: new ScalarOrigin(j, stop, style, 'block', scalar, false) };
       if (r < end) this.#comments.push({ offset: r, source: text.slice(r, end) });
-      return { node, comment: r < end ? r : undefined };
+      return node;
     }
     if (!isPlainStart(c, text.charCodeAt(j + 1))) throw new NotSimple();
     // Native searches over the line: far cheaper than a character loop on long ENC values.
@@ -325,7 +318,7 @@ class FastReader {
     const scalar = resolvePlain(value);
     const node: TreeNode = { kind: 'scalar', scalar, origin: new ScalarOrigin(j, stop, 'plain', 'block', scalar, false) };
     if (comment !== undefined) this.#comments.push({ offset: comment, source: text.slice(comment, end) });
-    return { node, comment };
+    return node;
   }
 
   /**

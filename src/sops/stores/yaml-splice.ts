@@ -92,7 +92,8 @@ function apply(source: string, start: number, end: number, edits: Edit[]): strin
   edits.sort((a, b) => a.start - b.start || a.end - b.end);
   let out = '';
   let pos = start;
-  for (const e of edits) {
+  for (let i = 0; i < edits.length; i++) {
+    const e = edits[i] as Edit;
     if (e.start < pos) throw new ShapeChanged();
     out += source.slice(pos, e.start) + e.text;
     pos = e.end;
@@ -129,7 +130,9 @@ function collectMap(map: MapNode, walk: Walk): void {
       keep: (item) => (item.kind === 'entry' ? collectEntry(map, item, walk) : r.keep(item)),
     });
   }
-  for (const item of map.items) {
+  const items = map.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as MapEntry | CommentNode;
     if (item.kind === 'comment') collectComment(item, walk.edits);
     else collectEntry(map, item, walk);
   }
