@@ -71,33 +71,6 @@ export function parseEncValue(s: string): EncValue {
   return { data, iv, tag, type };
 }
 
-/** ENC[...] with every part already in its valid shape; anything else goes to parseEncValue for its exact complaint. */
-const ENC_STRICT = /^ENC\[AES256_GCM,data:((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?),iv:((?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)),tag:([A-Za-z0-9+/]{22}==),type:([^,\]]*)\]$/;
-
-/** An encrypted value's parts as base64 text, for decoding straight into a batch (see GcmBatch.openBase64). */
-export interface EncParts {
-  readonly data: string;
-  readonly iv: string;
-  readonly tag: string;
-  readonly type: SopsType;
-}
-
-/**
- * The parts of an ENC[...] string without decoding them: the same checks as parseEncValue
- * (padded standard base64, a non-empty iv, a 16-byte tag, a known type), in one regex. Throws
- * INVALID_ENC_VALUE, naming the faulty part, for anything parseEncValue would refuse.
- */
-export function parseEncParts(s: string): EncParts {
-  const m = ENC_STRICT.exec(s);
-  const type = m ? sopsTypeNamed(m[4] as string) : undefined;
-  if (!m || type === undefined) {
-    parseEncValue(s);
-    // parseEncValue accepts only what the strict pattern does; reaching here would be a bug in one of them.
-    throw badFormat('unexpected layout');
-  }
-  return { data: m[1] as string, iv: m[2] as string, tag: m[3] as string, type };
-}
-
 const ENC_PREFIX = 'ENC[AES256_GCM,data:';
 
 /** Base64 alphabet value of each character code below 128, 64 for anything else. */
@@ -110,8 +83,8 @@ const BASE64_VALUE = (() => {
 
 /**
  * Where an ENC value's parts are, for decoding them straight from the string (see
- * GcmBatch.openEncColumns): pushes six offsets onto `at` (data, iv and tag, each start and end)
- * and returns the type. Accepts and refuses exactly what parseEncParts does, without a regular
+ * GcmBatch.openTextColumns): pushes six offsets onto `at` (data, iv and tag, each start and end)
+ * and returns the type. Accepts and refuses exactly what parseEncValue does, without a regular
  * expression match or a substring per part (measured: those were a tenth of a 20,000-value
  * decrypt's garbage); anything refused goes to parseEncValue for its exact complaint.
  */
@@ -123,8 +96,12 @@ export function locateEncParts(s: string, at: number[]): SopsType {
   throw badFormat('unexpected layout');
 }
 
-/** ENC_STRICT without its groups: a test that makes no match array or substrings. */
-const ENC_SHAPE = new RegExp(ENC_STRICT.source.replace(/\((?!\?:)/g, '(?:'));
+/**
+ * ENC[...] with every part in its valid shape (padded standard base64, a non-empty iv, a 16-byte
+ * tag); without groups, so a test makes no match array or substrings.
+ */
+const ENC_SHAPE =
+  /^ENC\[AES256_GCM,data:(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?,iv:(?:(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=),tag:[A-Za-z0-9+/]{22}==,type:[^,\]]*\]$/;
 
 function encPartsAt(s: string, at: number[]): SopsType | undefined {
   if (!ENC_SHAPE.test(s)) return undefined;

@@ -21,13 +21,6 @@ import { base64LengthAt, decodeBase64At } from './aes.js';
 
 const BLOCK = 16;
 
-/** One value to encrypt: the plaintext (non-empty), the authenticated data and the nonce (non-empty). */
-export interface SealJob {
-  readonly plaintext: Uint8Array;
-  readonly aad: string;
-  readonly iv: Uint8Array;
-}
-
 /** One value to decrypt, with its parsed parts. */
 export interface OpenJob {
   readonly data: Uint8Array;
@@ -43,11 +36,6 @@ interface Layout {
   readonly input: Buffer;
   readonly textAt: Int32Array;
   readonly runs: Int32Array;
-}
-
-export interface Sealed {
-  readonly data: Buffer;
-  readonly tag: Buffer;
 }
 
 /**
@@ -78,14 +66,6 @@ export interface SealedColumns {
 }
 
 const blocksOf = (bytes: number): number => (bytes + 15) >>> 4;
-
-/** One value to decrypt, its parts still base64 text (padded standard base64; a 16-byte tag). */
-export interface Base64OpenJob {
-  readonly data: string;
-  readonly aad: string;
-  readonly iv: string;
-  readonly tag: string;
-}
 
 /** Every value's nonce in one buffer: nonce i is bytes[at[i], at[i+1]). */
 export interface IvColumn {
@@ -438,21 +418,6 @@ export class GcmBatch {
     return { stream, offsets, input, textAt, runs };
   }
 
-  /** Encrypt each job. */
-  seal(jobs: readonly SealJob[]): Sealed[] {
-    const sealed = this.sealColumns(
-      jobs.map((j) => j.plaintext),
-      jobs.map((j) => j.aad),
-      jobs.map((j) => j.iv),
-      0,
-    );
-    const { bytes, dataAt, lengths, tags } = sealed;
-    return jobs.map((_, i) => {
-      const at = dataAt[i] as number;
-      return { data: bytes.subarray(at, at + (lengths[i] as number)), tag: tags.subarray(i * BLOCK, i * BLOCK + BLOCK) };
-    });
-  }
-
   /**
    * Encrypt value i: `plaintexts[i]` (a string stands for its UTF-8 bytes; none empty) with
    * `aads[i]` under nonce `ivs[i]`, or under a fresh random nonce of `freshIvBytes` where that is
@@ -513,32 +478,11 @@ export class GcmBatch {
   }
 
   /**
-   * `open` for values still in their base64 text (data, iv, tag as an ENC[...] value writes them,
-   * already checked to be padded standard base64 with a 16-byte tag): each is decoded straight into
-   * the batch's buffers. Measured on a 20,000-value file: a Buffer per field was a fifth of the
-   * decrypt time, mostly in the garbage collector.
-   */
-  openBase64(jobs: readonly Base64OpenJob[]): (Buffer | null)[] {
-    const texts: string[] = [];
-    const at: number[] = [];
-    for (const j of jobs) {
-      texts.push(j.data + j.iv + j.tag);
-      const iv = j.data.length;
-      const tag = iv + j.iv.length;
-      at.push(0, iv, iv, tag, tag, tag + j.tag.length);
-    }
-    const opened = this.openTextColumns(
-      texts,
-      at,
-      jobs.map((j) => j.aad),
-    );
-    return jobs.map((_, i) => openedValue(opened, i));
-  }
-
-  /**
-   * openBase64 with no object, substring or Buffer per value: value i's data, iv and tag are the
-   * ranges texts[i][at[6i], at[6i+1]), [at[6i+2], at[6i+3]) and [at[6i+4], at[6i+5]) (as
-   * locateEncParts finds them in an ENC string), decoded here straight into the batch's buffers.
+   * `open` for values still in their ENC text, with no object, substring or Buffer per value:
+   * value i's data, iv and tag are the padded standard base64 ranges texts[i][at[6i], at[6i+1]),
+   * [at[6i+2], at[6i+3]) and [at[6i+4], at[6i+5]) (as locateEncParts finds them), decoded here
+   * straight into the batch's buffers. Measured on a 20,000-value file: a Buffer per field was a
+   * fifth of the decrypt time, mostly in the garbage collector.
    */
   openTextColumns(texts: readonly string[], at: readonly number[], aads: readonly string[]): OpenedColumns {
     const n = texts.length;
