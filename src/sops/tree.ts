@@ -79,12 +79,11 @@ export interface ParsedFile {
  * form cannot be confused with text.
  */
 export const RAW_BYTES_MARK = '\uDFFF';
+const RAW_BYTES_MARK_CODE = RAW_BYTES_MARK.charCodeAt(0);
 
 /** The string for `bytes`: their UTF-8 text when valid (a BOM is kept), else the marked latin1 form. */
 export function rawBytesText(bytes: Uint8Array): string {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (isUtf8(buf)) return buf.toString('utf8');
-  return RAW_BYTES_MARK + buf.toString('latin1');
+  return rawBytesTextAt(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, bytes.byteLength);
 }
 
 /** rawBytesText of buf[start, end), without a view on it when the bytes are valid UTF-8. */
@@ -99,7 +98,7 @@ export function rawBytesTextAt(buf: Buffer, start: number, end: number): string 
 /** Whether `text` is the marked latin1 form of raw bytes. */
 export function isRawBytesText(text: string): boolean {
   // One character code, not startsWith: this runs for every string value of a file.
-  return text.charCodeAt(0) === 0xdfff;
+  return text.charCodeAt(0) === RAW_BYTES_MARK_CODE;
 }
 
 /** The exact bytes `text` stands for: the marked form's bytes, else the UTF-8 encoding. */

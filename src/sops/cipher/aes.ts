@@ -73,11 +73,13 @@ export function parseEncValue(s: string): EncValue {
 
 const ENC_PREFIX = 'ENC[AES256_GCM,data:';
 
-/** Base64 alphabet value of each character code below 128, 64 for anything else. */
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** Character code of each base64 digit. */
+const BASE64_CODES = Uint8Array.from(BASE64_ALPHABET, (c) => c.charCodeAt(0));
+/** Base64 digit value of each character code below 128, 64 for anything else. */
 const BASE64_VALUE = (() => {
   const t = new Uint8Array(128).fill(64);
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  for (let i = 0; i < alphabet.length; i++) t[alphabet.charCodeAt(i)] = i;
+  BASE64_CODES.forEach((code, value) => (t[code] = value));
   return t;
 })();
 
@@ -200,11 +202,9 @@ export function encryptValue(plaintext: Buffer, type: SopsType, key: Uint8Array,
 /** The ENC[...] text of an encrypted value's parts. */
 export function formatEncValue(data: Buffer, iv: Uint8Array, tag: Buffer, type: SopsType): string {
   const ivBytes = Buffer.isBuffer(iv) ? iv : Buffer.from(iv.buffer, iv.byteOffset, iv.byteLength);
-  return encText(data.toString('base64'), ivBytes.toString('base64'), tag.toString('base64'), type);
+  return `ENC[AES256_GCM,data:${data.toString('base64')},iv:${ivBytes.toString('base64')},tag:${tag.toString('base64')},type:${type}]`;
 }
 
-const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const BASE64_CODES = Uint8Array.from(BASE64_ALPHABET, (c) => c.charCodeAt(0));
 const base64Chars = (bytes: number): number => Math.ceil(bytes / 3) * 4;
 
 /** Write src[from, from + n) as padded base64 into out at `at`; returns the end. */
@@ -279,11 +279,6 @@ export function encTexts(cols: EncColumns, types: readonly SopsType[]): string[]
   const texts = new Array<string>(n);
   for (let i = 0; i < n; i++) texts[i] = all.slice(i === 0 ? 0 : (ends[i - 1] as number), ends[i] as number);
   return texts;
-}
-
-/** The ENC[...] text of parts already in base64. */
-function encText(data: string, iv: string, tag: string, type: SopsType): string {
-  return `ENC[AES256_GCM,data:${data},iv:${iv},tag:${tag},type:${type}]`;
 }
 
 /** The error for a value whose tag does not match; it says what can cause that, never what the value is. */

@@ -51,7 +51,16 @@ const MAX_EXPANDED_NODES = 200_000;
 const TAG_PREFIX = 'tag:yaml.org,2002:';
 
 export function parseYaml(text: string): StoreParseResult {
-  return parseYamlFast(text, (region) => parseYamlGeneral(region).metadata) ?? parseYamlGeneral(text);
+  return parseYamlFast(text, metadataOfBlock) ?? parseYamlGeneral(text);
+}
+
+/** The last block metadataOfBlock read: a decrypt reads the same block first on its own (peekMetadata), then in the parse. */
+let lastBlock: { readonly region: string; readonly metadata: Record<string, unknown> | undefined } | undefined;
+
+/** The metadata of a root `sops:` block's source lines (the caller must not change the object). */
+export function metadataOfBlock(region: string): Record<string, unknown> | undefined {
+  if (lastBlock?.region !== region) lastBlock = { region, metadata: parseYamlGeneral(region).metadata };
+  return lastBlock.metadata;
 }
 
 /** The reader for any YAML; parseYaml tries the faster subset reader first. */

@@ -1,6 +1,6 @@
 import type { ParsedFile, TreeNode } from '../tree.js';
 import type { Store } from './types.js';
-import { parseYaml, parseYamlGeneral } from './yaml-parse.js';
+import { metadataOfBlock, parseYaml } from './yaml-parse.js';
 import { emitSpliced } from './yaml-splice.js';
 import { renderFreshDocuments, renderFreshValue } from './yaml-fresh.js';
 
@@ -26,7 +26,7 @@ export const yamlStore: Store = {
     const region = lastSopsBlock(text);
     if (region === undefined) return undefined;
     try {
-      return parseYamlGeneral(region).metadata;
+      return metadataOfBlock(region);
     } catch {
       return undefined;
     }
@@ -34,19 +34,25 @@ export const yamlStore: Store = {
 };
 
 /**
- * The last root-level `sops:` block of `text`, where sops and sealguard write it: from its line to
- * the next line that starts at column 0 with content, or the end. Undefined when there is none.
+ * The last root-level `sops:` block of `text`, where sops and sealguard write it: from its line
+ * through the last indented line with content before the next line that starts at column 0 (the
+ * same lines the parse hands to metadataOfBlock). Undefined when there is none.
  */
 function lastSopsBlock(text: string): string | undefined {
-  let start = text.lastIndexOf('\nsops:') + 1;
+  const start = text.lastIndexOf('\nsops:') + 1;
   if (start === 0 && !text.startsWith('sops:')) return undefined;
   const after = text.charCodeAt(start + 5);
   if (after !== 10 && after !== 13 && after !== 32 && !Number.isNaN(after)) return undefined;
-  let end = text.indexOf('\n', start);
-  while (end !== -1) {
-    const c = text.charCodeAt(end + 1);
-    if (c !== 32 && c !== 10 && c !== 13 && !Number.isNaN(c)) break;
-    end = text.indexOf('\n', end + 1);
+  let lineEnd = text.indexOf('\n', start);
+  let last = lineEnd;
+  while (lineEnd !== -1 && lineEnd + 1 < text.length) {
+    const from = lineEnd + 1;
+    const c = text.charCodeAt(from);
+    if (c !== 32 && c !== 10 && c !== 13) break;
+    lineEnd = text.indexOf('\n', from);
+    const to = lineEnd === -1 ? text.length : lineEnd;
+    if (text.slice(from, to).trim() !== '') last = to;
   }
-  return text.slice(start, end === -1 ? text.length : end + 1);
+  if (last === -1) return undefined;
+  return text.slice(start, last < text.length ? last + 1 : last);
 }
