@@ -7,7 +7,7 @@ import { followSpecOf, type FollowCheck } from './follow-filter.js';
 import { hitFilterFor, type HitFilter } from './hit-filter.js';
 import { KeywordMatcher } from './keywords.js';
 import { rulesInvalid } from './load.js';
-import { compileRe2, countGroups, re2Test, type Re2 } from './regex.js';
+import { compileRe2, countGroups, re2Test, spansLines, type Re2 } from './regex.js';
 import { runAnchorFor, type RunAnchor } from './run-anchor.js';
 import { isValidated } from './schema.js';
 
@@ -224,7 +224,7 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
     allowPaths: many(spec.allow?.paths, 'allow.paths'),
     allowRegexes: many(spec.allow?.regexes, 'allow.regexes'),
     stopwords: (spec.allow?.stopwords ?? []).map((w) => w.toLowerCase()).filter((w) => w.length > 0),
-    multiline: /\\n|\[\\[sS]\\[sS]|\(\?[a-z]*s[a-z]*[:)]/.test(spec.regex),
+    multiline: spansLines(spec.regex),
     generic: spec.tags.includes('generic') || spec.id === 'generic' || spec.id.startsWith('generic-'),
     keywords: lowerKeywords,
     ...(runAnchor ? { runAnchor } : {}),

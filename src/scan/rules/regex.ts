@@ -31,6 +31,49 @@ export function compileRe2(pattern: string, flags = 'gd'): Re2Result {
   return result;
 }
 
+/** The kinds of piece walkPattern cuts a pattern into. */
+type PatternPiece = 'char' | 'escape' | 'class' | 'negated-class';
+
+/**
+ * Walks a pattern RE2 accepted piece by piece: a character class (its brackets included), an escape
+ * (`\Q…\E` as one piece), or any other single character.
+ */
+function walkPattern(pattern: string, visit: (piece: PatternPiece, start: number, end: number) => void): void {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      if (pattern[i + 1] === 'Q') {
+        const close = pattern.indexOf('\\E', i + 2);
+        const end = close === -1 ? pattern.length : close + 2;
+        visit('escape', i, end);
+        i = end - 1;
+      } else {
+        visit('escape', i, Math.min(pattern.length, i + 2));
+        i++;
+      }
+      continue;
+    }
+    if (c !== '[') {
+      visit('char', i, i + 1);
+      continue;
+    }
+    const start = i;
+    const negated = pattern[i + 1] === '^';
+    if (negated) i++;
+    // A ']' first in a class (after an optional '^') is a literal, not the end.
+    if (pattern[i + 1] === ']') i++;
+    for (i++; i < pattern.length; i++) {
+      const d = pattern[i];
+      if (d === '\\') i++;
+      else if (d === '[' && pattern[i + 1] === ':') {
+        const close = pattern.indexOf(':]', i + 2);
+        if (close !== -1) i = close + 1;
+      } else if (d === ']') break;
+    }
+    visit(negated ? 'negated-class' : 'class', start, Math.min(pattern.length, i + 1));
+  }
+}
+
 /**
  * Number of capture groups of a pattern RE2 accepted, by reading its syntax: `(` outside character
  * classes and escapes, except non-capturing `(?…)` forms other than named groups `(?P<n>` / `(?<n>`.
@@ -38,37 +81,38 @@ export function compileRe2(pattern: string, flags = 'gd'): Re2Result {
  */
 export function countGroups(pattern: string): number {
   let groups = 0;
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      if (pattern[i + 1] === 'Q') {
-        const end = pattern.indexOf('\\E', i + 2);
-        if (end === -1) break;
-        i = end + 1;
-      } else i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === '[' && pattern[i + 1] === ':') {
-        const end = pattern.indexOf(':]', i + 2);
-        if (end !== -1) i = end + 1;
-      } else if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      // A ']' first in a class (after an optional '^') is a literal, not the end.
-      if (pattern[i + 1] === '^') i++;
-      if (pattern[i + 1] === ']') i++;
-      continue;
-    }
-    if (c === '(') {
-      if (pattern[i + 1] !== '?') groups++;
-      else if ((pattern[i + 2] === 'P' && pattern[i + 3] === '<') || pattern[i + 2] === '<') groups++;
-    }
-  }
+  walkPattern(pattern, (piece, i) => {
+    if (piece !== 'char' || pattern[i] !== '(') return;
+    if (pattern[i + 1] !== '?') groups++;
+    else if ((pattern[i + 2] === 'P' && pattern[i + 3] === '<') || pattern[i + 2] === '<') groups++;
+  });
   return groups;
+}
+
+/** A line feed spelt as an escape, where one starts: `\n`, `\x0a`, `\x{a}`, `\012`. */
+const LINE_FEED_ESCAPE = /^\\(?:n|x0[aA]|x\{0*[aA]\}|0?12)/;
+/** The same anywhere in a class's text. */
+const LINE_FEED_IN_CLASS = /\\(?:n|x0[aA]|x\{0*[aA]\}|0?12)/;
+
+/**
+ * Whether a pattern is written to match across lines (PEM blocks, JSON spread over lines): a line
+ * feed outside a negated class, a class that takes any character (`[\s\S]`), or the `s` flag. A
+ * `\s` alone does not count, as in every `password\s*=` rule; nor does a line feed a negated class
+ * excludes (`[^\r\n]` keeps a match on one line).
+ */
+export function spansLines(pattern: string): boolean {
+  let spans = false;
+  walkPattern(pattern, (piece, start, end) => {
+    if (spans || piece === 'negated-class') return;
+    // An escape piece is two characters; `\x0a` and `\x{a}` read on past it.
+    if (piece === 'escape') spans = pattern[start + 1] !== 'Q' && LINE_FEED_ESCAPE.test(pattern.slice(start, start + 8));
+    else if (piece === 'class') {
+      const text = pattern.slice(start, end);
+      spans = LINE_FEED_IN_CLASS.test(text) || /\\s[^\]]*\\S|\\S[^\]]*\\s/.test(text);
+    }
+    else if (pattern[start] === '(' && pattern[start + 1] === '?') spans = /^\(\?[a-zA-Z]*s[a-zA-Z]*[:)]/.test(pattern.slice(start, start + 12));
+  });
+  return spans;
 }
 
 /** Test a RE2 pattern against a whole string without disturbing the pattern's `lastIndex` state. */

@@ -139,6 +139,21 @@ describe('detect: keyword prefilter', () => {
     expect(found).toEqual([`tok_${near}`]);
   });
 
+  test('a rule that keeps its match on one line ([^\\r\\n]) is searched on its keyword lines only; one written to span lines looks far ahead', () => {
+    const lineRules = compileRules([
+      rule({ id: 'one-line', regex: 'zzsvc=[^\\r\\n]{0,20}?(tok_[A-Za-z0-9]{20})', keywords: ['zzsvc'] }),
+      rule({ id: 'spans-lines', regex: 'zzblk[\\s\\S]{0,1000}?(blk_[A-Za-z0-9]{20})', keywords: ['zzblk'] }),
+    ]);
+    expect(lineRules.rules.map((r) => r.multiline)).toEqual([false, true]);
+    const a = randomToken(20);
+    const b = randomToken(20);
+    const text = `zzsvc= tok_${a}\nzzblk\n${'line of text\n'.repeat(50)}blk_${b}\n${'filler line\n'.repeat(2000)}`;
+    expect(detect(lineRules, { path: 'a', text }).map((f) => [f.ruleId, f.startLine])).toEqual([
+      ['one-line', 1],
+      ['spans-lines', 53],
+    ]);
+  });
+
   test('a rule without keywords runs on every fragment', () => {
     expect(detect(compiled, { path: 'a', text: `nk_${value}` }).map((f) => f.ruleId)).toEqual(['no-keyword']);
   });

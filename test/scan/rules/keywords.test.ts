@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { KeywordMatcher } from '../../../src/scan/rules/keywords.js';
-import { countGroups, compileRe2 } from '../../../src/scan/rules/regex.js';
+import { countGroups, compileRe2, spansLines } from '../../../src/scan/rules/regex.js';
 import { loadBuiltinRules } from '../../../src/scan/rules/index.js';
 
 const found = (patterns: string[], text: string): string[] =>
@@ -67,5 +67,31 @@ describe('capture group counting', () => {
       const m = probe.regex.exec('');
       expect(countGroups(spec.regex), spec.id).toBe(m!.length - 1);
     }
+  });
+});
+
+describe('whether a rule is searched across lines (multi-line windows)', () => {
+  test.each([
+    ['-----BEGIN[\\s\\S]{0,64}-----END', true],
+    ['key\\n[a-z]+', true],
+    ['(?s)BEGIN.*END', true],
+    ['(?is:begin.+end)', true],
+    ['a[\\r\\n]+b', true],
+    ['a\\x0ab', true],
+    ['a\\x{0A}b', true],
+    ['(?i)password\\s*=\\s*(\\S+)', false],
+    ['server=[^;\\r\\n]{1,200};[^\\r\\n]{0,300}?password=([^;\\r\\n]+)', false],
+    ['docker\\s+login\\b[^\\n]*?\\s-p', false],
+    ['\\Q\\n\\E(a)', false],
+    ['(?i)(?:a|b)', false],
+    ['(?-s:a.b)', false],
+  ])('%s: %s', (pattern, spans) => {
+    expect(spansLines(pattern)).toBe(spans);
+  });
+
+  test('the shipped connection-string, docker, mysql and curl rules are single-line; PEM and service-account keys are not', () => {
+    const byId = new Map(loadBuiltinRules().map((s) => [s.id, s.regex]));
+    for (const id of ['database-connection-string-password', 'docker-login-password', 'mysql-cli-password', 'curl-basic-auth']) expect(spansLines(byId.get(id)!), id).toBe(false);
+    for (const id of ['private-key-rsa', 'private-key-openssh', 'gcp-service-account-key']) expect(spansLines(byId.get(id)!), id).toBe(true);
   });
 });
