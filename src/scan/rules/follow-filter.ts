@@ -99,8 +99,9 @@ export function followSpecFor(regex: string, keywords: readonly string[]): Follo
   for (let i = 0; i < seq.length; i++) {
     // What comes before the part must stay on the keyword's line: the window a keyword opens starts
     // at its line, so a match begun on an earlier line is found only through another keyword's
-    // window, which the filter would close (`[a-z]{2}\s+key` in `password\nkey`).
-    if (i > 0 && mayCrossLine(seq[i - 1] as Item, flags)) break;
+    // window, which the filter would close (`[a-z]{2}\s+key` in `password\nkey`). Unless no keyword
+    // can occur before the line break: then no other window ever held such a match.
+    if (i > 0 && mayCrossLine(seq[i - 1] as Item, flags) && !keywordFree(seq.slice(0, i), keywords)) break;
     if ((seq[i] as Item).kind === 'assertion') continue;
     const part = seq.slice(i);
     const leads = keywordLeads(part, keywords);
@@ -118,6 +119,41 @@ export function followSpecFor(regex: string, keywords: readonly string[]): Follo
     return { pattern: `${flags}\\A(?:${body})`, next, leads };
   }
   return undefined;
+}
+
+/**
+ * Whether no text `items` can match holds one of `keywords` (as the automaton finds them: in any
+ * case). Only for items read as literal texts (literals, groups of literal alternatives) and
+ * whitespace, which stands for a space (no keyword holds one); anything else cannot be told.
+ */
+function keywordFree(items: readonly Item[], keywords: readonly string[]): boolean {
+  if (keywords.some((k) => /\s/.test(k))) return false;
+  let texts = [''];
+  for (const item of items) {
+    let ends: string[];
+    if (whitespaceOnly(item)) ends = item.min === 0 ? ['', ' '] : [' '];
+    else {
+      const prefixes = itemPrefixes(item);
+      if (prefixes.some((p) => !p.open || p.text.includes(ANY))) return false;
+      ends = prefixes.map((p) => p.text);
+    }
+    texts = texts.flatMap((t) => ends.map((e) => t + e));
+    if (texts.length > MAX_PREFIXES) return false;
+  }
+  return texts.every((t) => keywordAt(t.toLowerCase(), keywords) === undefined);
+}
+
+/** ASCII whitespace RE2's `\s` takes: tab, line feed, form feed, carriage return, space (and vertical tab). */
+const WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
+
+/** Whether an item (repeated or not) matches only whitespace. */
+function whitespaceOnly(item: Item): boolean {
+  if (item.kind === 'literal') return WHITESPACE.has((item.char as string).charCodeAt(0));
+  if (item.kind !== 'other') return false;
+  const lead = leadBytesAt(item.text, 0, false);
+  if (lead === undefined) return false;
+  for (let b = 0; b < 256; b++) if (lead.set[b] === 1 && !WHITESPACE.has(b)) return false;
+  return true;
 }
 
 /** Texts holding a line break, on which an item is tried whole (see mayCrossLine). */

@@ -45,6 +45,15 @@ describe('which regexes get a follow filter', () => {
     expect(followSpecFor('(?:api_?key|credentials?)=(\\w{8,})', ['api_key', 'apikey', 'credential'])).toBeDefined();
   });
 
+  test('whitespace that may hold a line break before the keyword is no obstacle where no keyword can occur ahead of it', () => {
+    const xml = '(?i)<(?:add|entry)\\s+(?:key|name)\\s*=\\s*"[\\w.:-]{0,40}?(?:password|token)"\\s+value="([^"]{6,})"';
+    expect(followSpecFor(xml, ['password', 'token'])!.pattern).toBe('(?i)\\A(?:(?:password|token)"\\s+value="([^"]{6,})")');
+    // `token` could open a window on the line before; a filter on the later keyword would close it.
+    expect(followSpecFor('(?i)<(?:add|token)\\s+(?:key)\\s*=\\s*"(?:password)"=(\\w+)', ['password', 'token'])).toBeUndefined();
+    // Letters this module reads only as "some byte" could spell a keyword: no filter either.
+    expect(followSpecFor('[a-z]{2}\\s+(?:password)=(\\w+)', ['password'])).toBeUndefined();
+  });
+
   test('no filter where a match need not begin with a keyword at a known place', () => {
     const none: [string, string[]][] = [
       ['(?:password|[a-z_]+pass)=(\\w+)', ['password', 'pass']], // a repeated class before `pass`
@@ -188,6 +197,10 @@ describe('the engine with follow filters', () => {
       `${'y'.repeat(5000)} passcode = Zq8Kp2Vx7Lm4`,
       `define('SECURE_AUTH_KEY', '${PASSWORD}Plus')`,
       `curl -s -u admin:${CURL_PASSWORD} https://example.test`,
+      `<add key="ApiKey" value="${PASSWORD}Plus"/>`,
+      `<add\n  key="ApiKey"\n  value="${PASSWORD}Plus"/>`,
+      `<setting name="db.password" value="${PASSWORD}Plus" />`,
+      `Server=db01;User Id=app;Password=${PASSWORD};`,
     ];
     for (const text of examples) same(text);
     expect(examples.map((text) => detect(rules, { path: 'src/config.txt', text }).length).every((n) => n > 0)).toBe(true);
@@ -225,6 +238,11 @@ describe('the engine with follow filters', () => {
       '>',
       '</',
       'Server=db;',
+      '<add',
+      ' key="',
+      'name=',
+      '" value="',
+      'ApiKey',
       'admin:',
       'Xk29fLq83Zt7Wm4Np6Rb',
       'hunter2Tr0ub4dor',
