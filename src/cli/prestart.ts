@@ -1,7 +1,6 @@
-import { lstatSync, realpathSync } from 'node:fs';
-import path from 'node:path';
 import { canSpool, prestartSpooledGit } from '../git/spool.js';
 import { toplevelSync } from '../git/run.js';
+import { guessToplevel } from '../git/toplevel.js';
 import { historyLogArgs, historySelection, SEGMENT_COMMITS, type HistoryRequest } from '../scan/sources/history-args.js';
 
 /**
@@ -26,29 +25,6 @@ export function prestart(argv: readonly string[], cwd: string = process.cwd()): 
     prestartSpooledGit(historyLogArgs(sel, { remerge: true, maxCount: SEGMENT_COMMITS }), { cwd: root });
   } catch {
     // Nothing started; the scan starts its own git and reports any problem.
-  }
-}
-
-/** Variables that change where git finds the repository: with any of them set, git is asked. */
-const DISCOVERY_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM'];
-
-/**
- * The work tree's top folder as git usually finds it, the nearest folder up from `cwd` (symlinks
- * resolved) holding a `.git`, without running git (~10 ms). A wrong guess (core.worktree, a
- * folder inside .git) only means the head start is not taken: the scan compares it with git's answer.
- */
-export function guessToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (DISCOVERY_ENV.some((name) => env[name] !== undefined)) return undefined;
-  for (let dir = realpathSync(cwd); ; ) {
-    try {
-      lstatSync(path.join(dir, '.git'));
-      return dir;
-    } catch {
-      // Not here; look in the parent.
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
   }
 }
 

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { SealguardError, ExitCode } from '../shared/errors.js';
 import { gitCalls, runGit } from './run.js';
+import { certainToplevel } from './toplevel.js';
 
 /** Questions about the repository around a folder. */
 
 /** Top folder of the work tree containing `cwd`. Throws GIT_NOT_A_REPO outside one. */
 export async function repoRoot(cwd: string): Promise<string> {
+  const known = certainToplevel(cwd);
+  if (known !== undefined) return known;
   // One git call: every spawn is a few milliseconds of the pre-commit hook's budget.
   const top = await runGit(cwd, gitCalls.showToplevel);
   if (top === '') {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { runtimeImports, SRC } from '../helpers/imports.js';
 import { tempDirs, type TempRepo } from '../helpers/git-repo.js';
-import { guessToplevel, historyRequestOf } from '../../src/cli/prestart.js';
+import { historyRequestOf } from '../../src/cli/prestart.js';
+import { guessToplevel } from '../../src/git/toplevel.js';
 import { prestartSpooledGit, spoolGitChunks } from '../../src/git/spool.js';
 
 // A fake token, assembled at run time so this file itself stays clean for `sealguard scan .`.
@@ -69,7 +70,7 @@ describe('the head start of a history scan', () => {
 
   it('loads only what starting git needs, so it runs before the rest of the CLI loads', () => {
     const modules = [...runtimeImports(path.join(SRC, 'cli/prestart.ts'))].map((f) => path.relative(SRC, f)).sort();
-    expect(modules).toEqual(['cli/prestart.ts', 'git/run.ts', 'git/spool.ts', 'scan/sources/history-args.ts', 'scan/sources/log-format.ts', 'shared/errors.ts']);
+    expect(modules).toEqual(['cli/prestart.ts', 'git/run.ts', 'git/spool.ts', 'git/toplevel.ts', 'scan/sources/history-args.ts', 'scan/sources/log-format.ts', 'shared/errors.ts']);
   });
 
   it('guesses the top folder git finds, from a nested folder, and leaves it to git when GIT_DIR is set', () => {
