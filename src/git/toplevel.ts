@@ -27,7 +27,11 @@ const DISCOVERY_ENV = [
  */
 export function guessToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (DISCOVERY_ENV.some((name) => env[name] !== undefined)) return undefined;
-  for (let dir = realpathSync(cwd); ; ) {
+  return nearestWithDotGit(realpathSync(cwd));
+}
+
+function nearestWithDotGit(real: string): string | undefined {
+  for (let dir = real; ; ) {
     try {
       lstatSync(path.join(dir, '.git'));
       return dir;
@@ -49,7 +53,9 @@ export function guessToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env)
  */
 export function certainToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   try {
-    const top = guessToplevel(cwd, env);
+    if (DISCOVERY_ENV.some((name) => env[name] !== undefined)) return undefined;
+    const here = realpathSync(cwd);
+    const top = nearestWithDotGit(here);
     if (top === undefined) return undefined;
     const dotGit = path.join(top, '.git');
     const st = lstatSync(dotGit);
@@ -59,7 +65,6 @@ export function certainToplevel(cwd: string, env: NodeJS.ProcessEnv = process.en
     if (!lstatSync(path.join(dotGit, 'HEAD')).isFile()) return undefined;
     const config = readFileSync(path.join(dotGit, 'config'), 'utf8');
     if (/worktree|include|bare\s*=\s*true/i.test(config)) return undefined;
-    const here = realpathSync(cwd);
     if (here === dotGit || here.startsWith(dotGit + path.sep)) return undefined;
     // git stops looking up at a file system boundary.
     if (statSync(here).dev !== statSync(top).dev) return undefined;

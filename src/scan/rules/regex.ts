@@ -89,10 +89,9 @@ export function countGroups(pattern: string): number {
   return groups;
 }
 
-/** A line feed spelt as an escape, where one starts: `\n`, `\x0a`, `\x{a}`, `\012`. */
-const LINE_FEED_ESCAPE = /^\\(?:n|x0[aA]|x\{0*[aA]\}|0?12)/;
-/** The same anywhere in a class's text. */
+/** A line feed spelt as an escape: `\n`, `\x0a`, `\x{a}`, `\012`; anywhere in a class's text, or where an escape starts. */
 const LINE_FEED_IN_CLASS = /\\(?:n|x0[aA]|x\{0*[aA]\}|0?12)/;
+const LINE_FEED_ESCAPE = new RegExp(`^${LINE_FEED_IN_CLASS.source}`);
 
 /**
  * Whether a pattern is written to match across lines (PEM blocks, JSON spread over lines): a line
@@ -109,8 +108,7 @@ export function spansLines(pattern: string): boolean {
     else if (piece === 'class') {
       const text = pattern.slice(start, end);
       spans = LINE_FEED_IN_CLASS.test(text) || /\\s[^\]]*\\S|\\S[^\]]*\\s/.test(text);
-    }
-    else if (pattern[start] === '(' && pattern[start + 1] === '?') spans = /^\(\?[a-zA-Z]*s[a-zA-Z]*[:)]/.test(pattern.slice(start, start + 12));
+    } else if (pattern[start] === '(' && pattern[start + 1] === '?') spans = /^\(\?[a-zA-Z]*s[a-zA-Z]*[:)]/.test(pattern.slice(start, start + 12));
   });
   return spans;
 }
