@@ -119,6 +119,35 @@ describe('refusing bad or tampered values', () => {
     expect(e.code).toBe('INVALID_ENC_VALUE');
   });
 
+  it.each([
+    ['a tag of 23 digits and one pad', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAAA=,type:str]'],
+    ['a tag of 24 digits', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAAAA,type:str]'],
+    ['a tag of 22 digits and one pad', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA=,type:str]'],
+    ['data of 4n+1 digits', 'ENC[AES256_GCM,data:AAAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+    ['data padded after whole groups', 'ENC[AES256_GCM,data:AAAA=,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+    ['digits after the padding', 'ENC[AES256_GCM,data:AA==AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+    ['an iv of padding only', 'ENC[AES256_GCM,data:AAAA,iv:==,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+    ['a type holding a comma', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:st,r]'],
+    ['text after the closing bracket', 'ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]]'],
+    ['url-safe digits', 'ENC[AES256_GCM,data:AA-_,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]'],
+  ])('locating the parts refuses a value decoding refuses (%s), with the same complaint', (_what, value) => {
+    const decoded = attempt(() => parseEncValue(value));
+    expect(decoded.error).toBeDefined();
+    const at: number[] = [];
+    expect(attempt(() => locateEncParts(value, at)).error).toBe(decoded.error);
+    expect(at).toHaveLength(0);
+  });
+
+  it.each([
+    ['empty data', 'ENC[AES256_GCM,data:,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]', 0],
+    ['data with one pad', 'ENC[AES256_GCM,data:AAA=,iv:AAAA,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]', 2],
+    ['data with two pads', 'ENC[AES256_GCM,data:AAAAAA==,iv:AA==,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:comment]', 4],
+  ])('locating the parts accepts %s as decoding does', (_what, value, bytes) => {
+    const at: number[] = [];
+    expect(locateEncParts(value, at)).toBe(parseEncValue(value).type);
+    expect(base64LengthAt(value, at[0]!, at[1]!)).toBe(bytes);
+  });
+
   it('property: locating the parts of a value accepts and refuses exactly what decoding it does, and the located parts decode to the same bytes', () => {
     const b64ish = fc.string({ unit: fc.constantFrom(...'AQgw+/=Zz09-_ ,]'.split('')), maxLength: 30 });
     const part = fc.oneof(b64ish, fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('base64')));
