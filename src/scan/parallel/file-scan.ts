@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledRules } from '../rules/compile.js';
-import { fileCandidates, type FileCandidate } from '../sources/files.js';
+import { candidateGroups, type FileCandidate } from '../sources/files.js';
 import type { Finding } from '../types.js';
 import { buildEngine, runFilesJob, type EngineSetup, type JobResult } from './job.js';
 import { WorkerPool } from './pool.js';
@@ -107,13 +107,16 @@ export async function scanFiles(paths: readonly string[], cwd: string, opts: Fil
     }
   };
   try {
-    for await (const c of fileCandidates(paths.length > 0 ? paths : ['.'], path.resolve(cwd), ctx)) {
-      await drain();
-      batch.push(c);
-      if (batch.length >= BATCH_FILES) {
-        ready.push(batch);
-        batch = [];
-        await drain();
+    for await (const group of candidateGroups(paths.length > 0 ? paths : ['.'], path.resolve(cwd), ctx)) {
+      for (const c of group) {
+        // Only a skip met while listing leaves anything ready here: no await (and no promise) per file.
+        if (ready.length > 0) await drain();
+        batch.push(c);
+        if (batch.length >= BATCH_FILES) {
+          ready.push(batch);
+          batch = [];
+          await drain();
+        }
       }
     }
     if (batch.length > 0) ready.push(batch);

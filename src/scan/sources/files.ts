@@ -27,24 +27,32 @@ function displayPath(cwd: string, abs: string): string {
 
 /**
  * Files of a folder: in a git work tree, exactly what git would consider (tracked plus untracked
- * not ignored, as `git ls-files` reports them); elsewhere a walk honouring .gitignore files.
+ * not ignored, as `git ls-files` reports them); elsewhere a walk honouring .gitignore files. Only
+ * asking git is asynchronous: the files are then listed as the caller iterates.
  */
-async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): AsyncGenerator<FileCandidate, void, undefined> {
+async function folderFiles(absDir: string, cwd: string, ctx: SourceContext): Promise<Iterable<FileCandidate>> {
   if (await isInsideWorkTree(absDir)) {
     // git lists tracked files, then untracked ones; one sorted list keeps reports stable.
     const listed = [...new Set(await runGit(absDir, gitCalls.lsFiles([])))].sort(byCodeUnit);
-    for (const entry of listed) {
-      // A trailing slash is an untracked nested repository (its own scan's business).
-      if (entry.endsWith('/')) continue;
-      const abs = path.join(absDir, entry);
-      if (isLossyName(abs)) {
-        ctx.onSkip(displayPath(cwd, abs), LOSSY_NAME_REASON);
-        continue;
-      }
-      yield { abs, rel: displayPath(cwd, abs) };
-    }
-    return;
+    return trackedFiles(listed, absDir, cwd, ctx);
   }
+  return walkedFiles(absDir, cwd, ctx);
+}
+
+function* trackedFiles(listed: readonly string[], absDir: string, cwd: string, ctx: SourceContext): Generator<FileCandidate, void, undefined> {
+  for (const entry of listed) {
+    // A trailing slash is an untracked nested repository (its own scan's business).
+    if (entry.endsWith('/')) continue;
+    const abs = path.join(absDir, entry);
+    if (isLossyName(abs)) {
+      ctx.onSkip(displayPath(cwd, abs), LOSSY_NAME_REASON);
+      continue;
+    }
+    yield { abs, rel: displayPath(cwd, abs) };
+  }
+}
+
+function* walkedFiles(absDir: string, cwd: string, ctx: SourceContext): Generator<FileCandidate, void, undefined> {
   const prefix = toSlash(path.relative(cwd, absDir));
   const shown = prefix === '' ? '' : `${prefix}/`;
   // Joined as strings: a walked path has no '.' or '..' part to normalise, and path.join and
@@ -53,14 +61,18 @@ async function* folderFiles(absDir: string, cwd: string, ctx: SourceContext): As
   const native = path.sep === '/' ? (rel: string) => rel : (rel: string) => rel.replaceAll('/', path.sep);
   // A folder outside the current one may hold it: only path.relative then shortens `../pkg/a` to `a`.
   const inside = prefix !== '..' && !prefix.startsWith('../') && !path.isAbsolute(prefix);
-  for await (const file of walkFolder(absDir, ctx, shown)) {
+  for (const file of walkFolder(absDir, ctx, shown)) {
     const abs = base + native(file.rel);
     yield { abs, rel: inside ? shown + file.rel : displayPath(cwd, abs), ...(file.regular ? { regular: true } : {}) };
   }
 }
 
-/** The files a scan of `paths` reads, in report order (folders expanded as described at fileFragments). */
-export async function* fileCandidates(paths: readonly string[], cwd: string, ctx: SourceContext): AsyncGenerator<FileCandidate, void, undefined> {
+/**
+ * The files a scan of `paths` reads, in report order (folders expanded as described at
+ * fileFragments): one group per path, each listed synchronously as it is iterated (skips met on
+ * the way are told to ctx in their place), so a caller pays no promise per file.
+ */
+export async function* candidateGroups(paths: readonly string[], cwd: string, ctx: SourceContext): AsyncGenerator<Iterable<FileCandidate>, void, undefined> {
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     let st;
@@ -72,11 +84,16 @@ export async function* fileCandidates(paths: readonly string[], cwd: string, ctx
     if (st.isDirectory()) {
       // `scan .git` (or a folder in it) would otherwise read the object store.
       if (path.basename(abs) === '.git') continue;
-      yield* folderFiles(abs, cwd, ctx);
+      yield await folderFiles(abs, cwd, ctx);
     } else {
-      yield { abs, rel: displayPath(cwd, abs) };
+      yield [{ abs, rel: displayPath(cwd, abs) }];
     }
   }
+}
+
+/** The files a scan of `paths` reads, one by one (see candidateGroups). */
+export async function* fileCandidates(paths: readonly string[], cwd: string, ctx: SourceContext): AsyncGenerator<FileCandidate, void, undefined> {
+  for await (const group of candidateGroups(paths, cwd, ctx)) yield* group;
 }
 
 /**

@@ -43,9 +43,13 @@ export interface WalkedFile {
   readonly regular: boolean;
 }
 
-/** Files under `root` (absolute), in sorted order. */
-export async function* walkFolder(root: string, ctx: SourceContext, displayPrefix: string): AsyncGenerator<WalkedFile, void, undefined> {
-  async function* visit(rel: string, levels: readonly Level[]): AsyncGenerator<WalkedFile, void, undefined> {
+/**
+ * Files under `root` (absolute), in sorted order. Synchronous, listed as the caller iterates: each
+ * file passed up through a chain of async generators (one per folder level) cost more than listing
+ * it (measured on ~10,000 npm files in ~1,100 folders, cold: ~80 ms that way, ~50 ms like this).
+ */
+export function* walkFolder(root: string, ctx: SourceContext, displayPrefix: string): Generator<WalkedFile, void, undefined> {
+  function* visit(rel: string, levels: readonly Level[]): Generator<WalkedFile, void, undefined> {
     const dir = rel === '' ? root : path.join(root, rel);
     let entries;
     try {
