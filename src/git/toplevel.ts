@@ -30,6 +30,26 @@ export function guessToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env)
   return nearestWithDotGit(realpathSync(cwd));
 }
 
+/**
+ * True only where git could find no repository from `cwd`: no variable of DISCOVERY_ENV is set, and
+ * no folder on the way up (symlinks resolved) holds a `.git` or a `HEAD` (a folder with HEAD may be
+ * a bare repository or a git dir, which git would find). False whenever it cannot tell.
+ */
+export function outsideAnyRepository(cwd: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (DISCOVERY_ENV.some((name) => env[name] !== undefined)) return false;
+  try {
+    for (let dir = realpathSync(cwd); ; ) {
+      if (lstatSync(path.join(dir, '.git'), { throwIfNoEntry: false }) !== undefined) return false;
+      if (lstatSync(path.join(dir, 'HEAD'), { throwIfNoEntry: false }) !== undefined) return false;
+      const parent = path.dirname(dir);
+      if (parent === dir) return true;
+      dir = parent;
+    }
+  } catch {
+    return false;
+  }
+}
+
 function nearestWithDotGit(real: string): string | undefined {
   for (let dir = real; ; ) {
     try {

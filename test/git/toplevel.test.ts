@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDirs } from '../helpers/git-repo.js';
-import { repoRoot } from '../../src/git/repo.js';
-import { certainToplevel } from '../../src/git/toplevel.js';
+import { runCli } from '../helpers/cli.js';
+import { isInsideWorkTree, repoRoot } from '../../src/git/repo.js';
+import { certainToplevel, outsideAnyRepository } from '../../src/git/toplevel.js';
 
 const { repo, dir: tempDir } = tempDirs('sealguard-toplevel-');
 
@@ -58,5 +60,61 @@ describe('the work tree top found without running git', () => {
 
   test('outside any repository there is no answer', () => {
     expect(certainToplevel(tempDir('sealguard-norepo-'))).toBeUndefined();
+  });
+});
+
+/** What git itself says of `cwd`: inside a work tree or not. */
+function gitInsideWorkTree(cwd: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  try {
+    return execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+describe('a folder outside any repository, told without running git', () => {
+  test('a plain folder is outside, and git agrees; folders git could take for a repository are left to git', () => {
+    const plain = path.join(tempDir('sealguard-plain-'), 'a', 'b');
+    fs.mkdirSync(plain, { recursive: true });
+    expect(outsideAnyRepository(plain)).toBe(true);
+    expect(gitInsideWorkTree(plain)).toBe(false);
+
+    // In a repository, below a folder holding HEAD (a bare repository, say), or with GIT_DIR set,
+    // the answer is not known without git.
+    const r = repo();
+    r.write('src/x.txt', 'x\n');
+    const bare = tempDir('sealguard-bare-');
+    execFileSync('git', ['init', '-q', '--bare', bare]);
+    fs.mkdirSync(path.join(bare, 'sub'));
+    expect(outsideAnyRepository(path.join(r.dir, 'src'))).toBe(false);
+    expect(outsideAnyRepository(path.join(bare, 'sub'))).toBe(false);
+    expect(outsideAnyRepository(plain, { ...process.env, GIT_DIR: path.join(r.dir, '.git') })).toBe(false);
+    expect(outsideAnyRepository(path.join(plain, 'missing'))).toBe(false);
+  });
+
+  test('isInsideWorkTree and repoRoot give git’s answers there', async () => {
+    const plain = tempDir('sealguard-plain-');
+    expect(await isInsideWorkTree(plain)).toBe(false);
+    await expect(repoRoot(plain)).rejects.toMatchObject({ code: 'GIT_NOT_A_REPO' });
+    const r = repo();
+    r.write('src/x.txt', 'x\n');
+    expect(await isInsideWorkTree(path.join(r.dir, 'src'))).toBe(gitInsideWorkTree(path.join(r.dir, 'src')));
+    expect(await isInsideWorkTree(path.join(r.dir, '.git'))).toBe(false);
+  });
+
+  test('scanning such a folder runs no git at all and still finds its secrets', () => {
+    const bin = tempDir('sealguard-gitlog-');
+    const log = path.join(bin, 'calls.log');
+    writeFileSync(log, '');
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGit}' "$@"\n`);
+    chmodSync(path.join(bin, 'git'), 0o755);
+    const folder = tempDir('sealguard-plain-');
+    // A fake key, assembled at run time so this file itself stays clean for `sealguard scan .`.
+    writeFileSync(path.join(folder, 'deploy.env'), `AWS_ACCESS_KEY_ID=${'AKIA' + 'QYLPMN5HFIQR7XYZ'}\n`);
+    const res = runCli(['scan', '.', '-f', 'json'], { cwd: folder, env: { PATH: `${bin}:${process.env.PATH}` } });
+    expect(res.code).toBe(1);
+    expect(JSON.parse(res.stdout).map((f: { RuleID: string }) => f.RuleID)).toContain('aws-access-key-id');
+    expect(readFileSync(log, 'utf8')).toBe('');
   });
 });
