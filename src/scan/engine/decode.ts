@@ -9,13 +9,13 @@ import type { Encoding } from '../rules/encoded-keywords.js';
 
 export interface EncodedSpan {
   readonly encoding: Encoding;
-  /** [start, end) in the text that was searched. */
+  /** [start, end) in the bytes that were searched (a span is ASCII, so it is whole characters there too). */
   readonly start: number;
   readonly end: number;
   readonly decoded: string;
 }
 
-/** A keyword-pass hit on an encoded keyword: `end` is the offset just past it. */
+/** A keyword-pass hit on an encoded keyword: `end` is the byte offset just past it. */
 export interface TriggerHit {
   readonly encoding: Encoding;
   readonly end: number;
@@ -36,26 +36,30 @@ const PERCENT_CHAR = charTable(
   'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%._~+-/=&:?@!$*,;',
 );
 
-/** The encoded spans around the hits, each decoded once, within the budget. */
-export function encodedSpans(text: string, hits: readonly TriggerHit[], budget = DECODE_BUDGET): EncodedSpan[] {
+/**
+ * The encoded spans around the hits, each decoded once, within the budget. Found in the UTF-8 bytes:
+ * every encoding's characters are ASCII, so a file's text need not be decoded to find them.
+ */
+export function encodedSpans(bytes: Buffer, hits: readonly TriggerHit[], budget = DECODE_BUDGET): EncodedSpan[] {
   const spans: EncodedSpan[] = [];
   const sorted = [...hits].sort((a, b) => a.end - b.end);
+  const n = bytes.length;
   let left = budget;
   let coveredTo = 0;
   for (const hit of sorted) {
     if (hit.end <= coveredTo) continue;
     const table = hit.encoding === 'base64' ? BASE64_CHAR : hit.encoding === 'hex' ? HEX_CHAR : PERCENT_CHAR;
-    // Each character is looked at once: runs are maximal, so growing left never passes the last run's
+    // Each byte is looked at once: runs are maximal, so growing left never passes the last run's
     // end, and hits inside a run already grown are skipped.
     let start = hit.end - hit.length;
     let end = hit.end;
-    while (start > coveredTo && table[text.charCodeAt(start - 1)] === 1) start--;
-    while (end < text.length && table[text.charCodeAt(end)] === 1) end++;
-    if (hit.encoding === 'base64') while (end < text.length && end - start < MAX_ENCODED_LENGTH && text[end] === '=') end++;
+    while (start > coveredTo && table[bytes[start - 1] as number] === 1) start--;
+    while (end < n && table[bytes[end] as number] === 1) end++;
+    if (hit.encoding === 'base64') while (end < n && end - start < MAX_ENCODED_LENGTH && bytes[end] === 61) end++;
     coveredTo = end;
     const length = end - start;
     if (length < MIN_ENCODED_LENGTH || length >= MAX_ENCODED_LENGTH || length > left) continue;
-    const decoded = decodeSpan(hit.encoding, text.slice(start, end));
+    const decoded = decodeSpan(hit.encoding, bytes.toString('latin1', start, end));
     if (decoded === undefined) continue;
     left -= decoded.length;
     spans.push({ encoding: hit.encoding, start, end, decoded });
@@ -103,8 +107,9 @@ export function readable(bytes: Buffer): string | undefined {
 }
 
 /** Indexed by UTF-16 code: codes past the end read as undefined, i.e. not in the set. */
+/** 1 for each of `chars`; 256 entries, so any byte can be looked up. */
 function charTable(chars: string): Uint8Array {
-  const table = new Uint8Array(128);
+  const table = new Uint8Array(256);
   for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
   return table;
 }

@@ -5,7 +5,11 @@ import type { Candidate } from './dedupe.js';
 
 /** What merging decoded findings needs from the scan of the text they were decoded from. */
 export interface DecodeContext {
-  readonly fragmentText: string;
+  /** The UTF-8 bytes the triggers were found in. */
+  readonly bytes: Buffer;
+  /** String offset of a byte offset (called with rising offsets). */
+  charOffset(byte: number): number;
+  /** The rest take string offsets. */
   inSops(start: number, end: number): boolean;
   isIgnored(start: number, end: number): boolean;
   locate(start: number, end: number): Pick<Finding, 'startLine' | 'endLine' | 'startColumn' | 'endColumn'>;
@@ -28,12 +32,16 @@ export function withDecoded(
   rescan: (decoded: string) => Finding[],
 ): Finding[] {
   const decoded: { finding: Finding; start: number; end: number }[] = [];
-  for (const span of encodedSpans(ctx.fragmentText, triggers)) {
-    if (ctx.inSops(span.start, span.end) || ctx.isIgnored(span.start, span.end)) continue;
+  for (const span of encodedSpans(ctx.bytes, triggers)) {
+    // Rescanned first: most spans hold nothing, and only a finding needs the text (SOPS regions,
+    // ignore comments, lines), which a file scanned on its bytes alone then never decodes.
     const inner = rescan(span.decoded);
     if (inner.length === 0) continue;
-    const where = ctx.locate(span.start, span.end);
-    for (const f of inner) decoded.push({ finding: relocate(f, span.encoding, where), start: span.start, end: span.end });
+    const start = ctx.charOffset(span.start);
+    const end = ctx.charOffset(span.end);
+    if (ctx.inSops(start, end) || ctx.isIgnored(start, end)) continue;
+    const where = ctx.locate(start, end);
+    for (const f of inner) decoded.push({ finding: relocate(f, span.encoding, where), start, end });
   }
   if (decoded.length === 0) return kept.map((c) => c.finding);
 

@@ -85,7 +85,7 @@ interface KeywordHits {
    * keyword).
    */
   readonly byRule: Map<number, number[][]>;
-  /** Encoded forms of keywords, when decoding is on (string offsets: decoding works on the text). */
+  /** Encoded forms of keywords, when decoding is on (byte offsets, as the keyword pass gives them). */
   readonly triggers: TriggerHit[];
 }
 
@@ -100,7 +100,7 @@ function keywordHits(rules: CompiledRules, utf8: Utf8Text, decode: boolean): Key
   for (const [id, offsets] of positions) {
     if (id >= ruleKeywords) {
       const trigger = rules.decodeTriggers?.[id - ruleKeywords];
-      if (decode && trigger) for (const end of offsets) triggers.push({ encoding: trigger.encoding, end: utf8.charOffset(end), length: trigger.length });
+      if (decode && trigger) for (const end of offsets) triggers.push({ encoding: trigger.encoding, end, length: trigger.length });
       continue;
     }
     const indices = rules.keywordRules[id];
@@ -379,8 +379,12 @@ class FragmentScan implements DecodeContext {
     return map ? (map[textLine] ?? textLine + 1) : textLine + 1;
   }
 
-  get fragmentText(): string {
-    return this.#fragment.text;
+  get bytes(): Buffer {
+    return this.utf8.buffer;
+  }
+
+  charOffset(byte: number): number {
+    return this.utf8.charOffset(byte);
   }
 
   /** Whether [start, end) lies in SOPS ciphertext or metadata. */

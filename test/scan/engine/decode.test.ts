@@ -27,6 +27,19 @@ describe('decoding encoded spans', () => {
     expect([f.startLine, f.endLine, f.startColumn, f.endColumn]).toEqual([4, 4, 11, 10 + encoded.length]);
   });
 
+  it('points at the encoded text in characters after non-ASCII text, whether the file came as text or as bytes', () => {
+    const t = token();
+    const encoded = b64(t);
+    const text = `# clé — ключ ✓ 𝄞\ndata:\n  naïve·𝄞: ${encoded}\n`;
+    for (const fragment of [{ path: 'k8s/secret.yaml', text }, { path: 'k8s/secret.yaml', text, utf8: Buffer.from(text) }]) {
+      const [f] = detect(rules, fragment);
+      expect(f.ruleId).toBe('github-pat');
+      expect(f.secret.reveal()).toBe(t);
+      const line = text.split('\n')[2]!;
+      expect([f.startLine, f.endLine, f.startColumn, f.endColumn]).toEqual([3, 3, line.indexOf(encoded) + 1, line.indexOf(encoded) + encoded.length]);
+    }
+  });
+
   it('finds a secret inside a base64-encoded .env file at any alignment', () => {
     const secrets = [randomToken(24), randomToken(24), randomToken(24)];
     for (const prefix of ['', 'X', 'XY']) {
@@ -96,7 +109,7 @@ describe('encoded spans', () => {
     const pattern = base64Stable('assword', 1);
     const at = text.toLowerCase().indexOf(pattern.toLowerCase());
     expect(at).toBeGreaterThan(0);
-    const spans = encodedSpans(text, [{ encoding: 'base64', end: at + pattern.length, length: pattern.length }]);
+    const spans = encodedSpans(Buffer.from(text), [{ encoding: 'base64', end: at + pattern.length, length: pattern.length }]);
     expect(spans.map((s) => s.decoded)).toEqual(['my password is hunter2-but-longer']);
     expect(text.slice(spans[0].start, spans[0].end)).toBe(b64('my password is hunter2-but-longer'));
   });
@@ -113,8 +126,8 @@ describe('encoded spans', () => {
     const text = Array.from({ length: 10 }, () => chunk).join(' ');
     const pattern = base64Stable('password', 0);
     const hits = [...text.matchAll(new RegExp(pattern, 'g'))].map((m) => ({ encoding: 'base64' as const, end: m.index + pattern.length, length: pattern.length }));
-    expect(encodedSpans(text, hits).length).toBe(10);
-    expect(encodedSpans(text, hits, 100).length).toBe(2);
+    expect(encodedSpans(Buffer.from(text), hits).length).toBe(10);
+    expect(encodedSpans(Buffer.from(text), hits, 100).length).toBe(2);
   });
 });
 
