@@ -9,7 +9,7 @@ export interface DecodeContext {
   readonly bytes: Buffer;
   /** String offset of a byte offset (called with rising offsets). */
   charOffset(byte: number): number;
-  /** The rest take string offsets. */
+  /** These three take string offsets. */
   inSops(start: number, end: number): boolean;
   isIgnored(start: number, end: number): boolean;
   locate(start: number, end: number): Pick<Finding, 'startLine' | 'endLine' | 'startColumn' | 'endColumn'>;
