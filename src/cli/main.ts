@@ -53,12 +53,21 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
 /** Entry point of bin/sealguard.js. */
 export function run(): void {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.exitCode = reportError(e, processIo(), false);
-    },
-  );
+  main(process.argv.slice(2)).then(exitWhenFlushed, (e: unknown) => exitWhenFlushed(reportError(e, processIo(), false)));
+}
+
+/**
+ * Exit once stdout and stderr have taken all that was written to them. Ending here, rather than
+ * letting the event loop run dry, skips tearing down the heap and the threads (measured: ~10 ms of
+ * a ~300 ms pre-commit scan); 'exit' handlers still run.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const flushed = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  // A write's callback comes after every earlier write is handed on, or with the error of a closed stream.
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
 }
