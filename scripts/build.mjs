@@ -49,9 +49,11 @@ await build({ ...common, format: 'cjs', entryPoints: ['src/cli/prestart.ts'], ou
   const outfile = `${outdir}/.precompile-rules.mjs`;
   await build({ ...common, sourcemap: false, entryPoints: ['src/scan/rules/precompile.ts'], outfile });
   try {
-    const { writePrecompiledRules, writeCl100kTable } = await import(new URL(`../${outfile}`, import.meta.url).href);
+    const { writePrecompiledRules, writeCl100kTable, writeKeywordTable } = await import(new URL(`../${outfile}`, import.meta.url).href);
     const { path } = writePrecompiledRules(process.cwd());
     copyFileSync(path, `${outdir}/rules.json`);
+    // The shipped rules' keyword automaton, so a scan loads it instead of building it (see src/scan/rules/prebuilt-keywords.ts).
+    writeKeywordTable(process.cwd(), `${outdir}/keywords.bin`);
     // The token-efficiency filter's vocabulary as a ready hash table (see src/scan/engine/bpe.ts).
     writeCl100kTable(`${outdir}/cl100k.bin`);
   } catch (e) {

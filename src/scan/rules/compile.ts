@@ -2,10 +2,11 @@ import { createRequire } from 'node:module';
 import type { RuleSpec } from '../types.js';
 import type { GlobalAllow, ScanConfig } from './config.js';
 import { isRegexPathPattern } from './config.js';
-import { encodedKeywords, type Encoding } from './encoded-keywords.js';
+import { encodedKeywords, type EncodedKeyword, type Encoding, type KeywordSource } from './encoded-keywords.js';
 import { followSpecOf, type FollowCheck } from './follow-filter.js';
 import { hitFilterFor, type HitFilter } from './hit-filter.js';
 import { KeywordMatcher } from './keywords.js';
+import { encodePrebuiltKeywords, keywordsKey, readPrebuiltKeywords } from './prebuilt-keywords.js';
 import { rulesInvalid } from './load.js';
 import { compileRe2, countGroups, re2Test, spansLines, type Re2 } from './regex.js';
 import { runAnchorFor, type RunAnchor } from './run-anchor.js';
@@ -144,13 +145,49 @@ export function compileRules(specs: readonly RuleSpec[], config?: ScanConfig): C
       keywordFollow[id].push(spec === undefined ? undefined : { back: Buffer.byteLength(k, 'utf8'), leads: spec.leads, ...(next ? { next } : {}) });
     }
   });
-  // Encoded keywords share the one automaton, so finding spans worth decoding costs no extra pass.
-  const derived = encodedKeywords(
-    rules.map((r) => ({ keywords: r.keywords, examples: r.spec.examples.match, generic: r.generic })),
-  ).filter((d) => !keywordIds.has(d.pattern));
+  const { derived, keywords } = keywordAutomaton(rules, [...keywordIds.keys()]);
   const decodeTriggers = derived.map((d) => ({ encoding: d.encoding, length: d.pattern.length }));
-  const keywords = new KeywordMatcher([...keywordIds.keys(), ...derived.map((d) => d.pattern)]);
   return { rules, keywords, keywordRules, keywordFilters, keywordFollow, alwaysRun, allow, decodeTriggers };
+}
+
+interface KeywordAutomaton {
+  /** Encoded forms of the keywords, ids from the rules' own keywords' count on. */
+  readonly derived: readonly EncodedKeyword[];
+  readonly keywords: KeywordMatcher;
+}
+
+/**
+ * One automaton over the rules' keywords (`ids`, in id order) and their encoded forms, which share
+ * it so that finding spans worth decoding costs no extra pass: the build's when it was made from
+ * these very rules (see prebuilt-keywords.ts), else built here.
+ */
+function keywordAutomaton(rules: readonly CompiledRule[], ids: readonly string[]): KeywordAutomaton {
+  const sources = keywordSources(rules);
+  const prebuilt = readPrebuiltKeywords(keywordsKey(ids, sources));
+  if (prebuilt !== undefined) return { derived: prebuilt.derived, keywords: new KeywordMatcher(prebuilt.table.patterns, prebuilt.table) };
+  return builtAutomaton(ids, sources);
+}
+
+function builtAutomaton(ids: readonly string[], sources: readonly KeywordSource[]): KeywordAutomaton {
+  const own = new Set(ids);
+  const derived = encodedKeywords(sources).filter((d) => !own.has(d.pattern));
+  return { derived, keywords: new KeywordMatcher([...ids, ...derived.map((d) => d.pattern)]) };
+}
+
+function keywordSources(rules: readonly CompiledRule[]): KeywordSource[] {
+  return rules.map((r) => ({ keywords: r.keywords, examples: r.spec.examples.match, generic: r.generic }));
+}
+
+/** Build time: what dist/keywords.bin holds for these rules, or undefined when their automaton cannot be stored. */
+export function prebuiltKeywordsFile(specs: readonly RuleSpec[]): Buffer | undefined {
+  const compiled = compileRules(specs);
+  const ids = compiled.keywords.table()?.patterns.slice(0, compiled.keywordRules.length);
+  if (ids === undefined) return undefined;
+  const sources = keywordSources(compiled.rules);
+  // Built afresh: the compile above may have read an older file.
+  const { derived, keywords } = builtAutomaton(ids, sources);
+  const table = keywords.table();
+  return table === undefined ? undefined : encodePrebuiltKeywords(keywordsKey(ids, sources), { derived, table });
 }
 
 function selectRules(specs: readonly RuleSpec[], config: ScanConfig | undefined): RuleSpec[] {
@@ -164,8 +201,12 @@ function selectRules(specs: readonly RuleSpec[], config: ScanConfig | undefined)
 
 function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefined {
   const prefix = `${spec.source}: ${spec.id}: `;
-  const groups = countGroups(spec.regex);
-  if (!isValidated(spec)) {
+  // What a rule needs only once it runs is worked out then (most rules never run in a pre-commit
+  // scan), except for rules no loader checked, whose mistakes are reported here and now.
+  const validated = isValidated(spec);
+  let groups: number | undefined;
+  const groupCount = (): number => (groups ??= countGroups(spec.regex));
+  if (!validated) {
     // Not checked by a loader: compile now so a bad pattern is reported here, not mid-scan.
     const main = compileRe2(spec.regex, 'gd');
     if (!main.ok) {
@@ -173,8 +214,8 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
       return undefined;
     }
   }
-  if (spec.secretGroup !== undefined && spec.secretGroup > groups) {
-    problems.push(`${prefix}secretGroup ${spec.secretGroup} is beyond the regex's ${groups} capture group(s)`);
+  if (spec.secretGroup !== undefined && spec.secretGroup > groupCount()) {
+    problems.push(`${prefix}secretGroup ${spec.secretGroup} is beyond the regex's ${groupCount()} capture group(s)`);
   }
   const one = (pattern: string, field: string): Re2 | undefined => {
     const r = compileRe2(pattern, '');
@@ -185,6 +226,15 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
   const many = (patterns: readonly string[] | undefined, field: string): Re2[] =>
     (patterns ?? []).flatMap((p, i) => one(p, `${field}[${i}]`) ?? []);
   const path = spec.path !== undefined ? one(spec.path, 'path') : undefined;
+  let allowPaths: Re2[] | undefined;
+  let allowRegexes: Re2[] | undefined;
+  let multiline: boolean | undefined;
+  const allowPathsOf = (): Re2[] => (allowPaths ??= many(spec.allow?.paths, 'allow.paths'));
+  const allowRegexesOf = (): Re2[] => (allowRegexes ??= many(spec.allow?.regexes, 'allow.regexes'));
+  if (!validated) {
+    allowPathsOf();
+    allowRegexesOf();
+  }
   let regex: Re2 | undefined;
   let probe: Re2 | null | undefined;
   let source: string | undefined;
@@ -219,12 +269,20 @@ function compileRule(spec: RuleSpec, problems: string[]): CompiledRule | undefin
       }
       return follow ?? undefined;
     },
-    groups,
+    get groups(): number {
+      return groupCount();
+    },
     ...(path ? { path } : {}),
-    allowPaths: many(spec.allow?.paths, 'allow.paths'),
-    allowRegexes: many(spec.allow?.regexes, 'allow.regexes'),
+    get allowPaths(): readonly Re2[] {
+      return allowPathsOf();
+    },
+    get allowRegexes(): readonly Re2[] {
+      return allowRegexesOf();
+    },
     stopwords: (spec.allow?.stopwords ?? []).map((w) => w.toLowerCase()).filter((w) => w.length > 0),
-    multiline: spansLines(spec.regex),
+    get multiline(): boolean {
+      return (multiline ??= spansLines(spec.regex));
+    },
     generic: spec.tags.includes('generic') || spec.id === 'generic' || spec.id.startsWith('generic-'),
     keywords: lowerKeywords,
     ...(runAnchor ? { runAnchor } : {}),
