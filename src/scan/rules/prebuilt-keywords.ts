@@ -9,7 +9,8 @@ import { packageRoot } from './package-root.js';
  * The shipped rules' keyword automaton and encoded keywords, worked out by the build and stored as
  * dist/keywords.bin: working them out at start-up cost ~20 ms of a ~300 ms pre-commit scan. The
  * file names what it was made from (a hash of the rules' keywords and the text they are derived
- * from), so any other set of rules, or a stale or damaged file, is simply worked out afresh.
+ * from), so for any other set of rules, a stale file, or one of another format or byte order, they
+ * are simply worked out afresh.
  */
 
 export const PREBUILT_KEYWORDS = join('dist', 'keywords.bin');
@@ -53,26 +54,27 @@ export function decodePrebuiltKeywords(file: Buffer, key: Buffer): PrebuiltKeywo
   if (file.length < headerBytes + KEY_BYTES + 256) return undefined;
   // The tables are viewed in place, which needs 4-byte alignment.
   const bytes = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
-  const [magic, version, shift, firstOutputRow, denseLength, startsLength, idsLength, metaLength] = new Int32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS) as unknown as number[];
+  const header = new Int32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
+  const [magic, version, shift, firstOutputRow, denseLength, startsLength, idsLength, metaLength] = Array.from(header);
   if (magic !== MAGIC || version !== VERSION) return undefined;
   if (!bytes.subarray(headerBytes, headerBytes + KEY_BYTES).equals(key)) return undefined;
+  if (!(shift >= 0 && shift <= 7 && denseLength >= 0 && startsLength >= 1 && idsLength >= 0 && metaLength >= 0)) return undefined;
   const metaAt = headerBytes + KEY_BYTES;
-  const classesAt = metaAt + (((metaLength as number) + 3) & ~3);
+  const classesAt = metaAt + ((metaLength + 3) & ~3);
   const denseAt = classesAt + 256;
-  const startsAt = denseAt + (denseLength as number) * 4;
-  const idsAt = startsAt + (startsLength as number) * 4;
-  if (idsAt + (idsLength as number) * 4 !== bytes.length || (startsLength as number) < 1 || (shift as number) < 0 || (shift as number) > 7) return undefined;
-  // The entries themselves are trusted as the rest of dist/ is: checking each one cost more than
-  // the file saves (a cold loop over 250,000 of them), and the key already rules out a stale file.
-  const dense = new Int32Array(bytes.buffer, bytes.byteOffset + denseAt, denseLength);
+  const startsAt = denseAt + denseLength * 4;
+  const idsAt = startsAt + startsLength * 4;
+  if (idsAt + idsLength * 4 !== bytes.length) return undefined;
   try {
-    const meta = JSON.parse(bytes.toString('utf8', metaAt, metaAt + (metaLength as number))) as { patterns: string[]; derived: EncodedKeyword[] };
+    const meta = JSON.parse(bytes.toString('utf8', metaAt, metaAt + metaLength)) as { patterns: string[]; derived: EncodedKeyword[] };
+    // The entries themselves are trusted as the rest of dist/ is: checking each one cost more than
+    // the file saves (a cold loop over 250,000 of them), and the key already rules out a stale file.
     const table: KeywordTable = {
       patterns: meta.patterns,
-      shift: shift as number,
+      shift,
       classes: new Uint8Array(bytes.buffer, bytes.byteOffset + classesAt, 256),
-      dense,
-      firstOutputRow: firstOutputRow as number,
+      dense: new Int32Array(bytes.buffer, bytes.byteOffset + denseAt, denseLength),
+      firstOutputRow,
       outputStarts: new Int32Array(bytes.buffer, bytes.byteOffset + startsAt, startsLength),
       outputIds: new Int32Array(bytes.buffer, bytes.byteOffset + idsAt, idsLength),
     };

@@ -45,7 +45,7 @@ describe('the shipped rules\u2019 keyword automaton, stored by the build', () =>
     );
   });
 
-  test('a file made for other rules, or cut short, or of another format, is not taken', () => {
+  test('a file made for other rules, cut short, of another format or version, or with a bad length, is not taken', () => {
     const table = new KeywordMatcher(['password', 'token']).table()!;
     const key = Buffer.alloc(32, 1);
     const file = encodePrebuiltKeywords(key, { derived: [], table });
@@ -58,6 +58,9 @@ describe('the shipped rules\u2019 keyword automaton, stored by the build', () =>
     const newerVersion = Buffer.from(file);
     newerVersion.writeInt32LE(2, 4);
     expect(decodePrebuiltKeywords(newerVersion, key)).toBeUndefined();
+    const negativeLength = Buffer.from(file);
+    negativeLength.writeInt32LE(-4, 16);
+    expect(decodePrebuiltKeywords(negativeLength, key)).toBeUndefined();
   });
 
   test('rules with other keywords (a config that adds one) get their own automaton, which finds the new keyword', () => {
