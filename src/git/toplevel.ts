@@ -26,8 +26,12 @@ const DISCOVERY_ENV = [
  * a `.git` that is no repository, or a folder inside `.git` make it wrong (see certainToplevel).
  */
 export function guessToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (DISCOVERY_ENV.some((name) => env[name] !== undefined)) return undefined;
-  return nearestWithDotGit(realpathSync(cwd));
+  if (steersGit(env)) return undefined;
+  return nearestHolding(realpathSync(cwd), ['.git']);
+}
+
+function steersGit(env: NodeJS.ProcessEnv): boolean {
+  return DISCOVERY_ENV.some((name) => env[name] !== undefined);
 }
 
 /**
@@ -36,31 +40,29 @@ export function guessToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env)
  * a bare repository or a git dir, which git would find). False whenever it cannot tell.
  */
 export function outsideAnyRepository(cwd: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (DISCOVERY_ENV.some((name) => env[name] !== undefined)) return false;
+  if (steersGit(env)) return false;
   try {
-    for (let dir = realpathSync(cwd); ; ) {
-      if (lstatSync(path.join(dir, '.git'), { throwIfNoEntry: false }) !== undefined) return false;
-      if (lstatSync(path.join(dir, 'HEAD'), { throwIfNoEntry: false }) !== undefined) return false;
-      const parent = path.dirname(dir);
-      if (parent === dir) return true;
-      dir = parent;
-    }
+    return nearestHolding(realpathSync(cwd), ['.git', 'HEAD']) === undefined;
   } catch {
     return false;
   }
 }
 
-function nearestWithDotGit(real: string): string | undefined {
-  for (let dir = real; ; ) {
-    try {
-      lstatSync(path.join(dir, '.git'));
-      return dir;
-    } catch {
-      // Not here; look in the parent.
-    }
+/** The nearest folder from `dir` up (a real path) holding an entry of one of `names`; one it cannot look into is passed over. */
+function nearestHolding(dir: string, names: readonly string[]): string | undefined {
+  for (;;) {
+    if (names.some((name) => holds(dir, name))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
+  }
+}
+
+function holds(dir: string, name: string): boolean {
+  try {
+    return lstatSync(path.join(dir, name), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
   }
 }
 
@@ -73,9 +75,9 @@ function nearestWithDotGit(real: string): string | undefined {
  */
 export function certainToplevel(cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   try {
-    if (DISCOVERY_ENV.some((name) => env[name] !== undefined)) return undefined;
+    if (steersGit(env)) return undefined;
     const here = realpathSync(cwd);
-    const top = nearestWithDotGit(here);
+    const top = nearestHolding(here, ['.git']);
     if (top === undefined) return undefined;
     const dotGit = path.join(top, '.git');
     const st = lstatSync(dotGit);

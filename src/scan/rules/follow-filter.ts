@@ -24,7 +24,7 @@
 
 import type { RuleSpec } from '../types.js';
 import { compileRe2, type Re2 } from './regex.js';
-import { leadBytesAt, quantifierAt } from './run-anchor.js';
+import { leadBytesAt, quantifierAt, WHITESPACE_BYTES } from './run-anchor.js';
 
 /** How many literal beginnings the prefix analysis follows before it gives up. */
 const MAX_PREFIXES = 64;
@@ -143,8 +143,7 @@ function keywordFree(items: readonly Item[], keywords: readonly string[]): boole
   return texts.every((t) => keywordAt(t.toLowerCase(), keywords) === undefined);
 }
 
-/** ASCII whitespace RE2's `\s` takes: tab, line feed, form feed, carriage return, space (and vertical tab). */
-const WHITESPACE = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20]);
+const WHITESPACE = new Set(WHITESPACE_BYTES);
 
 /** Whether an item (repeated or not) matches only whitespace. */
 function whitespaceOnly(item: Item): boolean {

@@ -154,6 +154,9 @@ function range(set: Uint8Array, from: number, to: number): void {
   for (let b = from; b <= to; b++) set[b] = 1;
 }
 
+/** The bytes RE2's `\s` takes: tab, line feed, form feed, carriage return and space. */
+export const WHITESPACE_BYTES: readonly number[] = [0x09, 0x0a, 0x0c, 0x0d, 0x20];
+
 const PERL: Record<string, (set: Uint8Array) => void> = {
   d: (s) => range(s, 0x30, 0x39),
   w: (s) => {
@@ -163,7 +166,7 @@ const PERL: Record<string, (set: Uint8Array) => void> = {
     s[0x5f] = 1;
   },
   s: (s) => {
-    for (const b of [0x09, 0x0a, 0x0c, 0x0d, 0x20]) s[b] = 1;
+    for (const b of WHITESPACE_BYTES) s[b] = 1;
   },
 };
 
