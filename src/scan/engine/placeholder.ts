@@ -31,7 +31,8 @@ const BRACE_PLACEHOLDER = /^\{[A-Za-z_][\w-]*\}$/;
 const WINDOWS_VAR = /^%[A-Za-z_]\w*%$/;
 const SHELL_VAR = /^\$[A-Za-z_]\w*$/;
 /** Masking characters repeated: `xxxxx`, `*****`, `#####`, `•••`. */
-const MASK_RUN = /x{5,}|\*{4,}|#{5,}|•{3,}/i;
+// The bullet as an escape: the CLI bundle must be plain ASCII (scripts/build.mjs).
+const MASK_RUN = /x{5,}|\*{4,}|#{5,}|\u2022{3,}/i;
 
 /** True when `secret` is a placeholder, a template variable, a masked value or a code reference. */
 export function isPlaceholder(secret: string): boolean {

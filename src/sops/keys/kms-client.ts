@@ -6,6 +6,7 @@
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { errorMessage } from '../../shared/errors.js';
+import { requirePackage } from '../../shared/require.js';
 import { requireKmsArn, stsSessionName } from './kms-arn.js';
 
 /** Environment variables read here besides the AWS SDK's own. */
@@ -109,12 +110,12 @@ function clientConfig(region: string, endpoint: string | undefined, auth: BaseAu
  */
 async function loadKmsSdk(): Promise<typeof import('@aws-sdk/client-kms')> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return import('@aws-sdk/client-kms');
+  return requirePackage<typeof import('@aws-sdk/client-kms')>('@aws-sdk/client-kms');
 }
 
 async function loadStsSdk(): Promise<typeof import('@aws-sdk/client-sts')> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  return import('@aws-sdk/client-sts');
+  return requirePackage<typeof import('@aws-sdk/client-sts')>('@aws-sdk/client-sts');
 }
 
 /** Clients and assumed-role credentials, shared by every key of a command (one AssumeRole per role). */
