@@ -103,6 +103,9 @@ function benchPreCommit() {
   const diff = time('git', ['diff', '--cached'], { cwd: dir });
   const scan = time(process.execPath, [cli, 'scan', '--staged'], { cwd: dir });
   const cold = time(process.execPath, [cli, 'scan', '--staged'], { cwd: dir, env: noCodeCache() });
+  const bare = withoutExtraCa();
+  const bareNode = bare && time(process.execPath, ['-e', '0'], { env: bare });
+  const bareScan = bare && time(process.execPath, [cli, 'scan', '--staged'], { cwd: dir, env: bare });
   if (scan.status !== 0) console.log(`  (scan exited ${scan.status}: ${scan.stderr.trim()})`);
   const ratio = scan.ms / (node0.ms + diff.ms);
   console.log('pre-commit latency (10 files, 2,000 added lines, median of 15)');
@@ -110,6 +113,7 @@ function benchPreCommit() {
   console.log(`  git diff --cached      ${diff.ms.toFixed(1)} ms`);
   console.log(`  sealguard scan --staged ${scan.ms.toFixed(1)} ms  (${ratio.toFixed(2)}x the sum of the two; targets: <= 100 ms and < 2.5x)`);
   console.log(`  ... no code cache        ${cold.ms.toFixed(1)} ms  (a first run)`);
+  if (bare) console.log(`  ... without NODE_EXTRA_CA_CERTS ${bareScan.ms.toFixed(1)} ms  (node -e 0 then takes ${bareNode.ms.toFixed(1)} ms; this machine sets it, most do not)`);
   rmSync(dir, { recursive: true, force: true });
 }
 

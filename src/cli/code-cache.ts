@@ -137,14 +137,18 @@ function readCache(dir: string, name: string): Buffer | undefined {
   }
 }
 
-/** Write `data` as `name` atomically (a private temp file, then rename), and remove other builds' files. */
-function writeCache(dir: string, name: string, data: Buffer, keepPrefix: string): boolean {
+/**
+ * Write `data()` as `name` atomically (a private temp file, then rename), and remove other builds'
+ * files. The data is made only once the folder is known to be usable: a read-only home costs a
+ * failed mkdir per run, not also a serialisation.
+ */
+function writeCache(dir: string, name: string, data: () => Buffer, keepPrefix: string): boolean {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!safeDir(dir)) return false;
     const temp = path.join(dir, `.${name}.${process.pid}.tmp`);
     try {
-      writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
+      writeFileSync(temp, data(), { mode: 0o600, flag: 'wx' });
       renameSync(temp, path.join(dir, name));
     } catch {
       try {
@@ -194,7 +198,7 @@ export function loadBundle(bundle: BundleFile, group: string, dir: string | unde
     save: () => {
       if (saved || (cache !== 'miss' && cache !== 'rejected') || dir === undefined) return false;
       saved = true;
-      return writeCache(dir, name, script.createCachedData(), buildPrefix(bundle));
+      return writeCache(dir, name, () => script.createCachedData(), buildPrefix(bundle));
     },
   };
 }

@@ -172,6 +172,15 @@ describe('sealguard with the code cache', () => {
     expect(second).toEqual(first);
   });
 
+  it('runs as usual, printing nothing more, when the cache folder cannot be made', () => {
+    const blocker = path.join(dir('sealguard-cc-cli-'), 'a-file');
+    writeFileSync(blocker, '');
+    const r = runCli(['--version'], { cwd: repoDir, env: { SEALGUARD_CACHE_DIR: path.join(blocker, 'cache'), SEALGUARD_NO_CODE_CACHE: undefined } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
   it('runs with the cache turned off and leaves no cache behind', () => {
     const cache = path.join(dir('sealguard-cc-cli-'), 'c');
     mkdirSync(cache, { mode: 0o700 });
