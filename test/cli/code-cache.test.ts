@@ -44,6 +44,15 @@ function loadBundle(bundle: BundleFile, group: string, cacheDir: string): ChildL
   return { ...first, save: () => run(true).saved === true };
 }
 
+/** A bundle and a private cache folder that already holds the bundle's cache for `group`. */
+function cachedBundle(answer: number, group = 'decrypt'): { bundle: BundleFile; cache: string } {
+  const bundle = bundleFile(dir('sealguard-cc-bundle-'), answer);
+  const cache = dir('sealguard-cc-cache-');
+  chmodSync(cache, 0o700);
+  expect(loadBundle(bundle, group, cache).save()).toBe(true);
+  return { bundle, cache };
+}
+
 const cacheFiles = (folder: string): string[] => (existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.v8cache')) : []);
 
 describe('code cache loader', () => {
@@ -69,10 +78,7 @@ describe('code cache loader', () => {
   });
 
   it('loads normally from a damaged cache file and replaces it', () => {
-    const bundle = bundleFile(dir('sealguard-cc-bundle-'), 7);
-    const cache = dir('sealguard-cc-cache-');
-    chmodSync(cache, 0o700);
-    loadBundle(bundle, 'encrypt', cache).save();
+    const { bundle, cache } = cachedBundle(7, 'encrypt');
     const file = path.join(cache, cacheFiles(cache)[0]!);
     writeFileSync(file, Buffer.alloc(statSync(file).size, 0x5a));
     const damaged = loadBundle(bundle, 'encrypt', cache);
@@ -97,10 +103,7 @@ describe('code cache loader', () => {
   });
 
   it('uses no cache for a bundle that is not the size the build recorded', () => {
-    const bundle = bundleFile(dir('sealguard-cc-bundle-'), 3);
-    const cache = dir('sealguard-cc-cache-');
-    chmodSync(cache, 0o700);
-    loadBundle(bundle, 'decrypt', cache).save();
+    const { bundle, cache } = cachedBundle(3);
     writeFileSync(bundle.file, `${readFileSync(bundle.file, 'latin1')}exports.extra = 1;\n`);
     const changed = loadBundle(bundle, 'decrypt', cache);
     expect(changed.cache).toBe('off');
@@ -109,10 +112,7 @@ describe('code cache loader', () => {
   });
 
   it('neither reads nor writes a cache folder that others can write to', () => {
-    const bundle = bundleFile(dir('sealguard-cc-bundle-'), 5);
-    const cache = dir('sealguard-cc-cache-');
-    chmodSync(cache, 0o700);
-    loadBundle(bundle, 'decrypt', cache).save();
+    const { bundle, cache } = cachedBundle(5);
     chmodSync(cache, 0o777);
     const run = loadBundle(bundle, 'decrypt', cache);
     expect(run.cache).toBe('miss');
@@ -121,10 +121,7 @@ describe('code cache loader', () => {
   });
 
   it('does not follow a cache file that is a symlink', () => {
-    const bundle = bundleFile(dir('sealguard-cc-bundle-'), 9);
-    const elsewhere = dir('sealguard-cc-elsewhere-');
-    chmodSync(elsewhere, 0o700);
-    loadBundle(bundle, 'decrypt', elsewhere).save();
+    const { bundle, cache: elsewhere } = cachedBundle(9);
     const cache = dir('sealguard-cc-cache-');
     chmodSync(cache, 0o700);
     const name = cacheFiles(elsewhere)[0]!;
