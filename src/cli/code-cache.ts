@@ -96,9 +96,19 @@ function buildPrefix(bundle: BundleFile): string {
 }
 
 function cacheFileName(bundle: BundleFile, group: string): string {
-  // V8's own check refuses a cache from another V8 or other flags; the name keeps runs of two
-  // Node versions from overwriting each other's file.
-  return `${buildPrefix(bundle)}${process.version}-${process.arch}-${group}${CACHE_SUFFIX}`;
+  // V8's own check refuses a cache from another V8 or made under other flags; the name keeps runs
+  // of two Node versions, or with and without node options (NODE_OPTIONS, `node --inspect …`),
+  // from replacing each other's file on every alternation.
+  const options = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  const flags = options === '' ? '' : `-o${fnv1a(options)}`;
+  return `${buildPrefix(bundle)}${process.version}-${process.arch}${flags}-${group}${CACHE_SUFFIX}`;
+}
+
+/** A short name for a string (FNV-1a, 32 bits, hex): not for security, only to tell option sets apart. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;

@@ -18,6 +18,20 @@ function bundleFile(folder: string, answer: number): BundleFile {
   return { file, sha256: createHash('sha256').update(source).digest('hex'), bytes: Buffer.byteLength(source) };
 }
 
+/** The child's script, written beside the bundle (temp folders go at the end of each test). */
+function childScript(bundle: BundleFile): string {
+  const childFile = path.join(path.dirname(bundle.file), 'load-child.cjs');
+  writeFileSync(
+    childFile,
+    `const { loadBundle } = require(${JSON.stringify(path.join(repoDir, 'dist', 'boot.cjs'))});
+const [b, g, d, save] = JSON.parse(process.argv[2]);
+const l = loadBundle(b, g, d);
+console.log(JSON.stringify({ cache: l.cache, answer: l.exports.answer(), extra: l.exports.extra, saved: save ? l.save() : undefined }));
+`,
+  );
+  return childFile;
+}
+
 interface ChildLoad {
   readonly cache: CacheState;
   readonly answer: number;
@@ -32,11 +46,8 @@ interface ChildLoad {
  */
 function loadBundle(bundle: BundleFile, group: string, cacheDir: string): ChildLoad {
   const run = (save: boolean) => {
-    const script = `const { loadBundle } = require(${JSON.stringify(path.join(repoDir, 'dist', 'boot.cjs'))});
-      const [b, g, d, save] = JSON.parse(process.argv[1]);
-      const l = loadBundle(b, g, d);
-      console.log(JSON.stringify({ cache: l.cache, answer: l.exports.answer(), extra: l.exports.extra, saved: save ? l.save() : undefined }));`;
-    const r = spawnSync(process.execPath, ['-e', script, JSON.stringify([bundle, group, cacheDir, save])], { encoding: 'utf8' });
+    // A script file, not `node -e`, whose code would count as node options (process.execArgv).
+    const r = spawnSync(process.execPath, [childScript(bundle), JSON.stringify([bundle, group, cacheDir, save])], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     return JSON.parse(r.stdout) as { cache: CacheState; answer: number; extra?: number; saved?: boolean };
   };
@@ -176,6 +187,18 @@ describe('sealguard with the code cache', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('keeps runs with node options apart from runs without, so neither replaces the other', () => {
+    const cache = path.join(dir('sealguard-cc-cli-'), 'c');
+    const env = { SEALGUARD_CACHE_DIR: cache, SEALGUARD_NO_CODE_CACHE: undefined, NODE_OPTIONS: undefined };
+    expect(runCli(['--version'], { cwd: repoDir, env }).code).toBe(0);
+    const plain = cacheFiles(cache);
+    expect(runCli(['--version'], { cwd: repoDir, env: { ...env, NODE_OPTIONS: '--max-old-space-size=300' } }).code).toBe(0);
+    const both = cacheFiles(cache);
+    expect(both).toHaveLength(2);
+    expect(both).toEqual(expect.arrayContaining(plain));
+    expect(both.find((f) => !plain.includes(f))).toMatch(/-o[0-9a-f]{8}-none\.v8cache$/);
   });
 
   it('runs with the cache turned off and leaves no cache behind', () => {
