@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'sealguard.js');
 const only = process.argv.slice(2);
-// The CLI keeps V8's compiled code per kind of command (src/cli/code-cache.ts). The bench gives it
+// The CLI keeps V8's compiled code per kind of command (src/shared/code-cache.ts). The bench gives it
 // a folder of its own, so each section's warm-up run fills it as a user's first run would, and a
 // user's own cache plays no part; rows marked "no code cache" show a first run.
 const codeCache = mkdtempSync(path.join(tmpdir(), 'sealguard-bench-code-cache-'));

@@ -26,7 +26,7 @@ const common = {
 // external: re2 is a compiled addon, and the crypto/KMS libraries load only for sops commands.
 const external = ['re2', 'openpgp', '@aws-sdk/*', 'sops-age', 'sops-decoder', 'gpt-tokenizer'];
 // The CLI is one CommonJS file, which dist/boot.cjs compiles through V8's code cache (see
-// src/cli/code-cache.ts; Node 20 caches code for scripts only, not for ES modules). Its modules
+// src/shared/code-cache.ts; Node 20 caches code for scripts only, not for ES modules). Its modules
 // still start lazily: esbuild runs a module's top level when the first import() of it does.
 // Whitespace and comments are dropped so the file is smaller and plain ASCII (checked below).
 const cliBuild = await build({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /**
- * One code cache folder for the whole run (see src/cli/code-cache.ts). Many tests point HOME at a
+ * One code cache folder for the whole run (see src/shared/code-cache.ts). Many tests point HOME at a
  * temp folder and then check what that folder holds; without this, every CLI they start would
  * add ~/.cache/sealguard there. Test files that are about the cache set their own folder.
  */

@@ -2,20 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoDir, runCli } from '../helpers/cli.js';
+import { repoDir, runCli, sharedDir } from '../helpers/cli.js';
+import { SOPS_TEST_KEYS } from '../helpers/gpg.js';
+import { isolatedEnv } from '../helpers/sops-cli-env.js';
 import { tempDirs } from '../helpers/git-repo.js';
 import { spawnSync } from 'node:child_process';
-import { cacheGroup, codeCacheDir, type BundleFile, type CacheState } from '../../src/cli/code-cache.js';
+import { cacheGroup, codeCacheDir, type BundleFile, type CacheState } from '../../src/shared/code-cache.js';
 
 const { dir } = tempDirs('sealguard-code-cache-');
 
 /** A small CommonJS bundle with enough functions that V8 has something to cache. */
-function bundleFile(folder: string, answer: number): BundleFile {
+function bundleFile(folder: string, answer: number, name?: string): BundleFile {
   const fns = Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return x + ${i}; }`).join('\n');
   const source = `${fns}\nexports.answer = () => f0(${answer}) + f1(0) - 1 + require('node:path').sep.length - 1;\n`;
   const file = path.join(folder, 'bundle.cjs');
   writeFileSync(file, source);
-  return { file, sha256: createHash('sha256').update(source).digest('hex'), bytes: Buffer.byteLength(source) };
+  return { ...(name !== undefined ? { name } : {}), file, sha256: createHash('sha256').update(source).digest('hex'), bytes: Buffer.byteLength(source) };
 }
 
 /** The child's script, written beside the bundle (temp folders go at the end of each test). */
@@ -113,6 +115,20 @@ describe('code cache loader', () => {
     expect(cacheFiles(cache)).toEqual([expect.stringContaining(rebuilt.sha256.slice(0, 16))]);
   });
 
+  it("a package's cache and the CLI's live side by side: neither's new build removes the other's files", () => {
+    const { cache } = cachedBundle(11);
+    const pkg = bundleFile(dir('sealguard-cc-pkg-'), 12, 'openpgp');
+    expect(loadBundle(pkg, 'pkg', cache).save()).toBe(true);
+    const files = cacheFiles(cache);
+    expect(files).toHaveLength(2);
+    expect(files.filter((f) => f.startsWith('openpgp-'))).toEqual([expect.stringMatching(/-pkg\.v8cache$/)]);
+    // A new version of the package replaces only the package's file.
+    const newer = bundleFile(path.dirname(pkg.file), 13, 'openpgp');
+    expect(loadBundle(newer, 'pkg', cache).save()).toBe(true);
+    expect(cacheFiles(cache).filter((f) => f.startsWith('cli-'))).toEqual(files.filter((f) => f.startsWith('cli-')));
+    expect(cacheFiles(cache).filter((f) => f.startsWith('openpgp-'))).toEqual([expect.stringContaining(newer.sha256.slice(0, 16))]);
+  });
+
   it('uses no cache for a bundle that is not the size the build recorded', () => {
     const { bundle, cache } = cachedBundle(3);
     writeFileSync(bundle.file, `${readFileSync(bundle.file, 'latin1')}exports.extra = 1;\n`);
@@ -199,6 +215,19 @@ describe('sealguard with the code cache', () => {
     expect(both).toHaveLength(2);
     expect(both).toEqual(expect.arrayContaining(plain));
     expect(both.find((f) => !plain.includes(f))).toMatch(/-o[0-9a-f]{8}-none\.v8cache$/);
+  });
+
+  it('decrypts a file sops wrote with SEALGUARD_PGP_KEY_FILE the same with openpgp.js from the cache', () => {
+    const work = dir('sealguard-cc-pgp-');
+    const cache = path.join(work, 'c');
+    const env = { ...isolatedEnv(work), SEALGUARD_CACHE_DIR: cache, SEALGUARD_NO_CODE_CACHE: undefined, SEALGUARD_PGP_KEY_FILE: SOPS_TEST_KEYS };
+    const file = path.join(sharedDir, 'sops-vectors', 'example.yaml');
+    const first = runCli(['decrypt', file], { cwd: work, env });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('myapp1:');
+    expect(cacheFiles(cache).filter((f) => f.startsWith('openpgp-'))).toEqual([expect.stringMatching(/-pkg\.v8cache$/)]);
+    const second = runCli(['decrypt', file], { cwd: work, env });
+    expect(second).toEqual(first);
   });
 
   it('runs with the cache turned off and leaves no cache behind', () => {
