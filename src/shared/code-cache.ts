@@ -240,10 +240,18 @@ export function requireThroughCache(file: string, name: string): unknown {
   if (bytes.some((b) => b > 0x7f)) return undefined;
   const bundle = { name, file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
   const loaded = loadBundle(bundle, 'pkg', dir, bytes.toString('latin1'));
-  if (loaded.cache === 'miss' || loaded.cache === 'rejected') {
-    process.once('exit', (code) => {
-      if (code !== 2) loaded.save();
-    });
-  }
+  saveAtExit(loaded);
   return loaded.exports;
+}
+
+/**
+ * Store what this run compiled as the process exits, where the cache was missing or refused, unless
+ * the run ended in a usage error (exit 2 comes mostly from runs that stopped before their work,
+ * whose cache would hold little).
+ */
+export function saveAtExit(loaded: LoadedBundle): void {
+  if (loaded.cache !== 'miss' && loaded.cache !== 'rejected') return;
+  process.once('exit', (code) => {
+    if (code !== 2) loaded.save();
+  });
 }
