@@ -6,7 +6,8 @@ import path from 'node:path';
 import vm from 'node:vm';
 
 /**
- * Loads the CLI bundle (dist/cli.cjs) through V8's code cache, kept per user in a cache folder.
+ * Loads the CLI bundle (dist/cli.cjs), and in a CLI run the single-file packages it requires
+ * (openpgp.js), through V8's code cache, kept per user in a cache folder.
  *
  * Why: Node 20 compiles every function of the CLI afresh on each run. For the pre-commit scan that
  * was ~30 ms of ~180, and ~55 ms of a 20,000-value decrypt (measured against the ES module build).
@@ -218,7 +219,6 @@ export function loadBundle(bundle: BundleFile, group: string, dir: string | unde
     },
   };
 }
-
 
 /** Where the CLI run of this process keeps its code cache (set by boot.ts; the library never sets it). */
 const DIR_SLOT = Symbol.for('sealguard.code-cache-dir');
